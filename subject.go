@@ -1,0 +1,75 @@
+package safeguard
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Subject is a person of interest, formed by linking referrals that share
+// identifiers. Name and Address are personal data, encrypted at rest.
+type Subject struct {
+	ID                int64         `json:"id"`
+	Ref               string        `json:"ref"` // pseudonymous, e.g. SG-2026-000123
+	Name              string        `json:"name,omitempty"`
+	Address           string        `json:"address,omitempty"`
+	ForceCode         string        `json:"force_code,omitempty"` // force it is allocated to
+	AttributionStatus string        `json:"attribution_status"`
+	Band              Band          `json:"band,omitempty"` // latest assessment's band
+	DueAt             *time.Time    `json:"due_at,omitempty"`
+	CreatedAt         time.Time     `json:"created_at"`
+	UpdatedAt         time.Time     `json:"updated_at"`
+	Links             []SubjectLink `json:"links,omitempty"`
+}
+
+// SubjectRef formats the pseudonymous reference of a subject.
+func SubjectRef(year int, seq int64) string {
+	return fmt.Sprintf("SG-%04d-%06d", year, seq)
+}
+
+// SubjectLink ties a referral to a subject, with the evidence for the link.
+type SubjectLink struct {
+	SubjectID  int64     `json:"subject_id"`
+	ReferralID int64     `json:"referral_id"`
+	Evidence   string    `json:"evidence"` // e.g. "shares email (blind index match) with referral 12"
+	CreatedAt  time.Time `json:"created_at"`
+}
+
+// SubjectFilter selects subjects to list. Sort is one of "due", "band",
+// "ref", "created"; a leading "-" reverses it.
+type SubjectFilter struct {
+	ForceCode string
+	Band      Band
+	Sort      string
+	Offset    int
+	Limit     int
+}
+
+// SubjectUpdate holds the fields of a subject that may change.
+type SubjectUpdate struct {
+	Name              *string
+	Address           *string
+	ForceCode         *string
+	AttributionStatus *string
+}
+
+// SubjectService stores subjects. Every read writes an audit event, and a
+// force user asking for another force's subject gets ENOTFOUND (audited).
+type SubjectService interface {
+	// CreateSubject stores s and assigns its Ref.
+	CreateSubject(ctx context.Context, s *Subject) error
+	// FindSubjectByID returns ENOTFOUND if none or not visible to the actor.
+	FindSubjectByID(ctx context.Context, id int64) (*Subject, error)
+	// FindSubjectByRef is FindSubjectByID by pseudonymous reference.
+	FindSubjectByRef(ctx context.Context, ref string) (*Subject, error)
+	// FindSubjects returns the visible subjects matching the filter and the
+	// total count.
+	FindSubjects(ctx context.Context, filter SubjectFilter) ([]*Subject, int, error)
+	// UpdateSubject applies upd. Requires PermAssess or PermAllocate.
+	UpdateSubject(ctx context.Context, id int64, upd SubjectUpdate) (*Subject, error)
+	// LinkReferral ties a referral to a subject with the evidence.
+	LinkReferral(ctx context.Context, link SubjectLink) error
+	// FindSubjectsByIdentifier returns the subjects linked to referrals that
+	// carry an identifier equal (by blind index) to id.
+	FindSubjectsByIdentifier(ctx context.Context, id Identifier) ([]*Subject, error)
+}
