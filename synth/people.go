@@ -59,7 +59,7 @@ var docPrefixes = []netip.Prefix{
 func randomIP(r *rand.Rand) netip.Addr {
 	p := docPrefixes[r.IntN(len(docPrefixes))]
 	b := p.Addr().AsSlice()
-	for i := p.Bits() / 8; i < len(b); i++ {
+	for i := (p.Bits() + 7) / 8; i < len(b); i++ {
 		b[i] = byte(r.IntN(256))
 	}
 	if p.Bits()%8 != 0 {
