@@ -37,6 +37,7 @@ type hasher struct {
 	b          [16][16]float32
 	aux        [16][16]float32
 	rows, cols int
+	grid       sampling // which source pixels feed buf1
 }
 
 var hasherPool = sync.Pool{New: func() any {
@@ -47,16 +48,7 @@ var hasherPool = sync.Pool{New: func() any {
 	}
 }}
 
-func getHasher(rows, cols int) *hasher {
-	h := hasherPool.Get().(*hasher)
-	h.rows, h.cols = rows, cols
-	return h
-}
-
 func putHasher(h *hasher) { hasherPool.Put(h) }
-
-// luma returns the rows×cols luminance buffer to fill.
-func (h *hasher) luma() []float32 { return h.buf1[:h.rows*h.cols] }
 
 // dctFromLuma runs the reference's pdqFloat256FromFloatLuma on buf1: blur
 // and decimate to 64×64 (skipped for an exact 64×64 input unless dihedral,
@@ -67,8 +59,7 @@ func (h *hasher) dctFromLuma(dihedral bool) (quality int) {
 			copy(h.a[i][:], h.buf1[i*64:(i+1)*64])
 		}
 	} else {
-		h.jarosz()
-		h.decimate()
+		h.blurDecimate()
 	}
 	quality = qualityMetric(&h.a)
 	h.dct64To16()
@@ -120,31 +111,88 @@ func (h *hasher) dihedral() (Dihedral, int) {
 	return d, q
 }
 
-// jarosz applies the reference's jaroszFilterFloat to buf1 (result in buf1):
-// two repetitions of a box filter along rows then along columns.
-func (h *hasher) jarosz() {
+// blurDecimate is the reference's jaroszFilterFloat on buf1 followed by
+// decimateFloat into a. The decimation reads only 64 columns of the blurred
+// image and columns are filtered independently, so the last vertical pass
+// runs on those 64 columns alone and the last horizontal pass divides only
+// there. Every value that is read is computed by exactly the reference's
+// float32 operations, in its order.
+func (h *hasher) blurDecimate() {
 	rows, cols := h.rows, h.cols
-	wRows := (cols + 127) / 128 // window along rows spans columns
+	wRows := (cols + 127) / 128 // the window along rows spans columns
 	wCols := (rows + 127) / 128
+	colIdx, rowIdx := decimationIndex(cols), decimationIndex(rows)
 	in, tmp := h.buf1[:rows*cols], h.buf2[:rows*cols]
-	for range jaroszPasses {
-		for r := range rows {
-			box1D(in[r*cols:(r+1)*cols], tmp[r*cols:(r+1)*cols], wRows)
-		}
+	for range jaroszPasses - 1 {
+		boxRows(in, tmp, rows, cols, wRows, true)
 		boxColumns(tmp, in, rows, cols, wCols, h.sums[:cols])
+	}
+
+	boxRows(in, tmp, rows, cols, wRows, false) // running sums, undivided
+	var div [64]float32
+	for k, c := range colIdx {
+		div[k] = float32(windowCount(c, cols, wRows))
+	}
+	narrow := h.buf1[:rows*64] // buf1 is free again
+	for r := range rows {
+		sums, dst := tmp[r*cols:(r+1)*cols], narrow[r*64:(r+1)*64]
+		for k, c := range colIdx {
+			dst[k] = sums[c] / div[k]
+		}
+	}
+	out := h.buf2[:rows*64]
+	boxColumns(narrow, out, rows, 64, wCols, h.sums[:64])
+	for i, r := range rowIdx {
+		copy(h.a[i][:], out[r*64:(r+1)*64])
+	}
+}
+
+// decimationIndex returns the 64 sample positions of decimateFloat along a
+// side of n pixels: the centres of 64 equal cells.
+func decimationIndex(n int) (idx [64]int) {
+	for i := range idx {
+		idx[i] = int((float64(i) + 0.5) * float64(n) / 64)
+	}
+	return idx
+}
+
+// windowCount is the number of samples box1D has summed when it writes
+// output i of a vector of n: the window shrinks near both ends.
+func windowCount(i, n, window int) int {
+	half := (window + 2) / 2
+	return min(i+half, window, window+n-half-i)
+}
+
+// boxRows applies box1D to each row of in (rows×cols), four rows at a time.
+// With divide false it stores the running sums instead of the averages.
+func boxRows(in, out []float32, rows, cols, window int, divide bool) {
+	r := 0
+	for ; r+4 <= rows; r += 4 {
+		box1D4(in[r*cols:(r+4)*cols], out[r*cols:(r+4)*cols], cols, window, divide)
+	}
+	for ; r < rows; r++ {
+		box1D(in[r*cols:(r+1)*cols], out[r*cols:(r+1)*cols], window, divide)
 	}
 }
 
 // box1D is the reference's box1DFloat on a contiguous vector: a running
 // sum that first grows to half a window, then slides, then shrinks, each
-// output divided by the number of samples actually summed. The order of
-// float32 operations (add the right sample, then subtract the left one) is
-// the reference's, so the bits agree.
-func box1D(in, out []float32, window int) {
+// output divided by the number of samples actually summed (or, with divide
+// false, the sum itself). The order of float32 operations (add the right
+// sample, then subtract the left one) is the reference's, so the bits agree.
+func box1D(in, out []float32, window int, divide bool) {
 	half := (window + 2) / 2
 	n := len(in)
 	var sum float32
 	count, ri, li, oi := 0, 0, 0, 0
+	put := func() {
+		if divide {
+			out[oi] = sum / float32(count)
+		} else {
+			out[oi] = sum
+		}
+		oi++
+	}
 	for range half - 1 {
 		sum += in[ri]
 		ri++
@@ -154,24 +202,94 @@ func box1D(in, out []float32, window int) {
 		sum += in[ri]
 		ri++
 		count++
-		out[oi] = sum / float32(count)
-		oi++
+		put()
 	}
-	c := float32(count)
 	for range n - window {
 		sum += in[ri]
 		sum -= in[li]
 		ri++
 		li++
-		out[oi] = sum / c
-		oi++
+		put()
 	}
 	for range half - 1 {
 		sum -= in[li]
 		li++
 		count--
-		out[oi] = sum / float32(count)
+		put()
+	}
+}
+
+// box1D4 is box1D on four consecutive rows of n samples at once. Each
+// row's running sum is a serial chain of float32 additions; interleaving
+// four independent chains keeps the processor busy while each waits, and
+// every row still sees exactly box1D's operations in box1D's order.
+func box1D4(in, out []float32, n, window int, divide bool) {
+	in0, in1, in2, in3 := in[:n], in[n:2*n], in[2*n:3*n], in[3*n:4*n]
+	out0, out1, out2, out3 := out[:n], out[n:2*n], out[2*n:3*n], out[3*n:4*n]
+	half := (window + 2) / 2
+	var s0, s1, s2, s3 float32
+	count, ri, li, oi := 0, 0, 0, 0
+	put := func() {
+		if divide {
+			c := float32(count)
+			out0[oi], out1[oi], out2[oi], out3[oi] = s0/c, s1/c, s2/c, s3/c
+		} else {
+			out0[oi], out1[oi], out2[oi], out3[oi] = s0, s1, s2, s3
+		}
 		oi++
+	}
+	for range half - 1 {
+		s0 += in0[ri]
+		s1 += in1[ri]
+		s2 += in2[ri]
+		s3 += in3[ri]
+		ri++
+		count++
+	}
+	for range window - half + 1 {
+		s0 += in0[ri]
+		s1 += in1[ri]
+		s2 += in2[ri]
+		s3 += in3[ri]
+		ri++
+		count++
+		put()
+	}
+	// The sliding phase is the hot loop; keep the test of divide out of it.
+	if divide {
+		c := float32(count)
+		for ; ri < n; ri, li, oi = ri+1, li+1, oi+1 {
+			s0 += in0[ri]
+			s1 += in1[ri]
+			s2 += in2[ri]
+			s3 += in3[ri]
+			s0 -= in0[li]
+			s1 -= in1[li]
+			s2 -= in2[li]
+			s3 -= in3[li]
+			out0[oi], out1[oi], out2[oi], out3[oi] = s0/c, s1/c, s2/c, s3/c
+		}
+	} else {
+		for ; ri < n; ri, li, oi = ri+1, li+1, oi+1 {
+			s0 += in0[ri]
+			s1 += in1[ri]
+			s2 += in2[ri]
+			s3 += in3[ri]
+			s0 -= in0[li]
+			s1 -= in1[li]
+			s2 -= in2[li]
+			s3 -= in3[li]
+			out0[oi], out1[oi], out2[oi], out3[oi] = s0, s1, s2, s3
+		}
+	}
+	for range half - 1 {
+		s0 -= in0[li]
+		s1 -= in1[li]
+		s2 -= in2[li]
+		s3 -= in3[li]
+		li++
+		count--
+		put()
 	}
 }
 
@@ -228,22 +346,6 @@ func boxColumns(in, out []float32, rows, cols, window int, sums []float32) {
 		li++
 		count--
 		write(float32(count))
-	}
-}
-
-// decimate samples the blurred buf1 at the centres of a 64×64 grid.
-func (h *hasher) decimate() {
-	rows, cols := h.rows, h.cols
-	var colIdx [64]int
-	for j := range 64 {
-		colIdx[j] = int((float64(j) + 0.5) * float64(cols) / 64)
-	}
-	for i := range 64 {
-		r := int((float64(i) + 0.5) * float64(rows) / 64)
-		row := h.buf1[r*cols : (r+1)*cols]
-		for j, c := range colIdx {
-			h.a[i][j] = row[c]
-		}
 	}
 }
 

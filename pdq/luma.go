@@ -29,9 +29,10 @@ type sampling struct {
 	xs, ys     [maxDim]int // absolute source coordinates
 }
 
-func newSampling(r image.Rectangle) *sampling {
+// init sets the sampling grid for an image with bounds r.
+func (s *sampling) init(r image.Rectangle) {
 	w, h := r.Dx(), r.Dy()
-	s := &sampling{rows: h, cols: w}
+	s.rows, s.cols = h, w
 	if w > maxDim || h > maxDim {
 		s.rows, s.cols = maxDim, maxDim
 	}
@@ -41,7 +42,6 @@ func newSampling(r image.Rectangle) *sampling {
 	for y := range s.rows {
 		s.ys[y] = r.Min.Y + int(int64(y)*int64(h)/int64(s.rows))
 	}
-	return s
 }
 
 // fillLuma writes the luminance of the sampled pixels of img into dst
@@ -126,8 +126,11 @@ func fillYCbCr(dst []float32, m *image.YCbCr, s *sampling) (grey bool) {
 		yy, cb, cr := m.Y[rowY:], m.Cb[rowC:], m.Cr[rowC:]
 		out := dst[y*s.cols : (y+1)*s.cols]
 		for x := range out {
+			// color.YCbCrToRGB, written out: the call does not inline.
 			ci := colC[x]
-			r, g, b := ycbcrToRGB(yy[colY[x]], cb[ci], cr[ci])
+			y1 := int32(yy[colY[x]]) * 0x10101
+			cb1, cr1 := int32(cb[ci])-128, int32(cr[ci])-128
+			r, g, b := clamp16(y1+91881*cr1), clamp16(y1-22554*cb1-46802*cr1), clamp16(y1+116130*cb1)
 			diff |= (r ^ g) | (g ^ b)
 			out[x] = rgbLuma(r, g, b)
 		}

@@ -34,8 +34,9 @@ func lumaHasher(img image.Image) (*hasher, bool) {
 	if r.Dx() < minHashable || r.Dy() < minHashable {
 		return nil, false
 	}
-	s := newSampling(r)
-	h := getHasher(s.rows, s.cols)
-	fillLuma(h.luma(), img, s)
+	h := hasherPool.Get().(*hasher)
+	h.grid.init(r)
+	h.rows, h.cols = h.grid.rows, h.grid.cols
+	fillLuma(h.buf1[:h.rows*h.cols], img, &h.grid)
 	return h, true
 }
