@@ -1,0 +1,84 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+
+	"safeguard"
+	"safeguard/store"
+)
+
+func TestOpen_BadURL(t *testing.T) {
+	for _, u := range []string{"mysql://x", "sqlite:", "sqlite::memory:", ""} {
+		_, err := store.Open(context.Background(), u, store.Options{})
+		wantCode(t, err, safeguard.EINVALID)
+	}
+}
+
+func TestOpen_PostgresDown(t *testing.T) {
+	// Port 1 on localhost refuses connections.
+	_, err := store.Open(context.Background(), "postgres://nobody@127.0.0.1:1/none?sslmode=disable&connect_timeout=2", store.Options{})
+	wantCode(t, err, safeguard.EUNAVAILABLE)
+}
+
+func TestMigrate_Idempotent(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *TestDB) {
+		ctx := context.Background()
+		if err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := db.Dialect(), db.Dialect(); got != want {
+			t.Fatalf("dialect %q", got)
+		}
+		if err := db.Ping(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		if err := db.RawDB().QueryRow(`SELECT COUNT(*) FROM schema_migrations`).Scan(&n); err != nil {
+			t.Fatal(err)
+		} else if n < 1 {
+			t.Fatalf("schema_migrations has %d rows", n)
+		}
+	})
+}
+
+func TestSQLite_Pragmas(t *testing.T) {
+	db := MustOpenDB(t, store.SQLite)
+	var mode string
+	var fk, busy int
+	if err := db.RawDB().QueryRow(`PRAGMA journal_mode`).Scan(&mode); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.RawDB().QueryRow(`PRAGMA foreign_keys`).Scan(&fk); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.RawDB().QueryRow(`PRAGMA busy_timeout`).Scan(&busy); err != nil {
+		t.Fatal(err)
+	}
+	if mode != "wal" || fk != 1 || busy < 1000 {
+		t.Fatalf("journal_mode=%s foreign_keys=%d busy_timeout=%d", mode, fk, busy)
+	}
+}
+
+func TestForce_UniqueViolationIsConflict(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *TestDB) {
+		fs := store.NewForceService(db.DB)
+		mustForce(t, db, "KNT")
+		err := fs.CreateForce(systemCtx(), &safeguard.Force{Code: "KNT", Name: "Again"})
+		wantCode(t, err, safeguard.ECONFLICT)
+
+		got, err := fs.FindForceByCode(ctxAs(safeguard.RoleAnalyst, ""), "KNT")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Name != "Force KNT" || len(got.Areas) != 1 || !got.Synthetic || got.WeeklyCapacity != 5 {
+			t.Fatalf("got %+v", got)
+		}
+		_, err = fs.FindForceByCode(ctxAs(safeguard.RoleAnalyst, ""), "NOPE")
+		wantCode(t, err, safeguard.ENOTFOUND)
+		_, err = fs.FindForces(context.Background())
+		wantCode(t, err, safeguard.EUNAUTHORIZED)
+		err = fs.CreateForce(ctxAs(safeguard.RoleAnalyst, ""), &safeguard.Force{Code: "ABC", Name: "A"})
+		wantCode(t, err, safeguard.EFORBIDDEN)
+	})
+}

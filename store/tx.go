@@ -1,0 +1,226 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"safeguard"
+)
+
+// Tx is a database transaction bound to the context it began with. It
+// carries a fixed now, so every time written in it is the same instant, and
+// the actor and request id that its audit events record.
+type Tx struct {
+	tx        *sql.Tx
+	db        *DB
+	ctx       context.Context
+	now       time.Time
+	actor     safeguard.Actor
+	hasActor  bool
+	requestID string
+	events    []*safeguard.AuditEvent // appended to the chain at Commit
+}
+
+// BeginTx starts a transaction. On SQLite it takes the write lock at once
+// (BEGIN IMMEDIATE), so transactions queue rather than fail on upgrade.
+// Returns EUNAVAILABLE if the database cannot be reached.
+func (db *DB) BeginTx(ctx context.Context) (*Tx, error) {
+	stx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, translate(err)
+	}
+	actor, ok := safeguard.ActorFromContext(ctx)
+	return &Tx{
+		tx:        stx,
+		db:        db,
+		ctx:       ctx,
+		now:       safeguard.NowFromContext(ctx).Truncate(time.Microsecond),
+		actor:     actor,
+		hasActor:  ok,
+		requestID: safeguard.RequestIDFromContext(ctx),
+	}, nil
+}
+
+// Now returns the transaction's fixed time, in UTC at microsecond
+// precision, the precision both databases keep.
+func (tx *Tx) Now() time.Time { return tx.now }
+
+// Commit appends the transaction's pending audit events to the chain and
+// commits. If either fails nothing is written.
+func (tx *Tx) Commit() error {
+	if err := tx.flushAudit(); err != nil {
+		tx.tx.Rollback()
+		return err
+	}
+	return translate(tx.tx.Commit())
+}
+
+// Rollback abandons the transaction and its pending audit events. It is
+// safe to call after Commit.
+func (tx *Tx) Rollback() error {
+	err := tx.tx.Rollback()
+	if errors.Is(err, sql.ErrTxDone) {
+		return nil
+	}
+	return translate(err)
+}
+
+func (tx *Tx) exec(query string, args ...any) (sql.Result, error) {
+	res, err := tx.tx.ExecContext(tx.ctx, query, tx.db.args(args)...)
+	return res, translate(err)
+}
+
+func (tx *Tx) query(query string, args ...any) (*sql.Rows, error) {
+	rows, err := tx.tx.QueryContext(tx.ctx, query, tx.db.args(args)...)
+	return rows, translate(err)
+}
+
+// queryRow runs a query expected to return at most one row and scans it;
+// no row is ENOTFOUND.
+func (tx *Tx) queryRow(query string, args []any, dest ...any) error {
+	return translate(tx.tx.QueryRowContext(tx.ctx, query, tx.db.args(args)...).Scan(dest...))
+}
+
+// insert runs an INSERT … RETURNING id and returns the id.
+func (tx *Tx) insert(query string, args ...any) (int64, error) {
+	var id int64
+	err := tx.queryRow(query+" RETURNING id", args, &id)
+	return id, err
+}
+
+// commitAnyway marks an error returned from a run function whose
+// transaction must still be committed: a denied read is refused, but the
+// audit event recording it must persist.
+type commitAnyway struct{ err error }
+
+func (c *commitAnyway) Error() string { return c.err.Error() }
+func (c *commitAnyway) Unwrap() error { return c.err }
+
+// commitThen returns err so that run commits the transaction before
+// returning err to the caller.
+func commitThen(err error) error { return &commitAnyway{err: err} }
+
+// run calls fn in a transaction and commits if fn succeeds (or returns
+// commitThen(err)). A transaction that lost a deadlock or serialisation
+// conflict is retried a few times with a fresh one.
+func (db *DB) run(ctx context.Context, fn func(tx *Tx) error) error {
+	var err error
+	for attempt := 0; attempt < 3; attempt++ {
+		if err = db.runOnce(ctx, fn); err == nil || !retryable(err) || ctx.Err() != nil {
+			break
+		}
+		db.log.Warn("store: retrying transaction", "attempt", attempt+1, "code", safeguard.ErrorCode(err))
+		time.Sleep(time.Duration(attempt+1) * 10 * time.Millisecond)
+	}
+	return err
+}
+
+func (db *DB) runOnce(ctx context.Context, fn func(tx *Tx) error) error {
+	tx, err := db.BeginTx(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	err = fn(tx)
+	var ca *commitAnyway
+	if errors.As(err, &ca) {
+		if cerr := tx.Commit(); cerr != nil {
+			return cerr
+		}
+		return ca.err
+	} else if err != nil {
+		return translate(err)
+	}
+	return tx.Commit()
+}
+
+// timeLayout is how SQLite stores times: fixed width, so text order is
+// time order, and exactly microsecond precision in UTC like PostgreSQL's
+// timestamptz.
+const timeLayout = "2006-01-02T15:04:05.000000Z"
+
+// args converts times to what each dialect stores.
+func (db *DB) args(args []any) []any {
+	for i, a := range args {
+		switch v := a.(type) {
+		case time.Time:
+			args[i] = db.timeArg(v)
+		case *time.Time:
+			if v == nil {
+				args[i] = nil
+			} else {
+				args[i] = db.timeArg(*v)
+			}
+		}
+	}
+	return args
+}
+
+func (db *DB) timeArg(t time.Time) any {
+	t = t.UTC().Truncate(time.Microsecond)
+	if db.dialect == SQLite {
+		return t.Format(timeLayout)
+	}
+	return t
+}
+
+// timeCol scans a NOT NULL time column from either dialect.
+type timeCol struct{ t *time.Time }
+
+func (c timeCol) Scan(src any) error {
+	t, err := parseTimeValue(src)
+	if err != nil {
+		return err
+	} else if t == nil {
+		return errors.New("store: NULL in a NOT NULL time column")
+	}
+	*c.t = *t
+	return nil
+}
+
+// nullTimeCol scans a nullable time column into a *time.Time.
+type nullTimeCol struct{ t **time.Time }
+
+func (c nullTimeCol) Scan(src any) error {
+	t, err := parseTimeValue(src)
+	*c.t = t
+	return err
+}
+
+func parseTimeValue(src any) (*time.Time, error) {
+	var t time.Time
+	switch v := src.(type) {
+	case nil:
+		return nil, nil
+	case time.Time:
+		t = v
+	case string:
+		p, err := time.Parse(timeLayout, v)
+		if err != nil {
+			return nil, err
+		}
+		t = p
+	case []byte:
+		p, err := time.Parse(timeLayout, string(v))
+		if err != nil {
+			return nil, err
+		}
+		t = p
+	default:
+		return nil, errors.New("store: unexpected time column type")
+	}
+	t = t.UTC()
+	return &t, nil
+}
+
+// pageLimit bounds a page size: 0 or less means 50, at most 1000.
+func pageLimit(n int) int {
+	if n <= 0 {
+		return 50
+	} else if n > 1000 {
+		return 1000
+	}
+	return n
+}
