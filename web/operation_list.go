@@ -1,0 +1,21 @@
+package web
+
+import (
+	"net/http"
+
+	"safeguard"
+)
+
+// listOperations handles GET /operations.
+func (s *Server) listOperations(w http.ResponseWriter, r *http.Request) {
+	if s.svc.Operations == nil {
+		s.Error(w, r, unavailable("Operations"))
+		return
+	}
+	ops, err := s.svc.Operations.FindOperations(r.Context())
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "operation_list", &view{Page: struct{ Rows []*safeguard.Operation }{ops}})
+}

@@ -1,0 +1,40 @@
+package web
+
+import (
+	"net/http"
+
+	"safeguard"
+)
+
+// referralPage is the data of one referral's page: its facts and file
+// hashes, never any file content.
+type referralPage struct {
+	Referral   *safeguard.Referral
+	SubjectRef string
+}
+
+// showReferral handles GET /referrals/{id}.
+func (s *Server) showReferral(w http.ResponseWriter, r *http.Request) {
+	id, err := parseID(r, "id", "referral")
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	ref, err := s.svc.Referrals.FindReferralByID(r.Context(), id)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	p := referralPage{Referral: ref}
+	if ref.SubjectID != nil {
+		// The subject may belong to a force the actor cannot see; then the
+		// page simply shows no link.
+		if sub, err := s.svc.Subjects.FindSubjectByID(r.Context(), *ref.SubjectID); err == nil {
+			p.SubjectRef = sub.Ref
+		} else if code := safeguard.ErrorCode(err); code != safeguard.ENOTFOUND {
+			s.Error(w, r, err)
+			return
+		}
+	}
+	s.render(w, r, http.StatusOK, "referral_show", &view{Page: p})
+}

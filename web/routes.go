@@ -1,0 +1,126 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"safeguard"
+)
+
+// handle registers h for pattern, recording the pattern for metrics, logs
+// and the OpenAPI check, and limiting the request body.
+func (s *Server) handle(pattern string, h http.Handler) {
+	s.routes = append(s.routes, pattern)
+	limited := s.limitBody(s.cfg.MaxBodyBytes, h)
+	s.mux.Handle(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		stateFrom(r.Context()).route = pattern
+		limited.ServeHTTP(w, r)
+	}))
+}
+
+func (s *Server) registerRoutes() {
+	const (
+		personal = safeguard.PermReadPersonal
+		audit    = safeguard.PermReadAudit
+		admin    = safeguard.PermManageUsers
+		ops      = safeguard.PermReadOperational
+	)
+	// Infrastructure.
+	s.handle("GET /healthz", http.HandlerFunc(s.healthz))
+	s.handle("GET /metrics", s.metrics.handler())
+	s.handle("GET /static/{file}", http.HandlerFunc(s.serveStatic))
+
+	// Sessions.
+	s.handle("GET /login", http.HandlerFunc(s.showLogin))
+	s.handle("POST /login", http.HandlerFunc(s.submitLogin))
+	s.handle("POST /logout", s.page("", s.logout))
+	s.handle("GET /password", s.page("", s.showPasswordChange))
+	s.handle("POST /password", s.page("", s.submitPasswordChange))
+	s.handle("GET /auth/oidc/login", http.HandlerFunc(s.oidcStart))
+	s.handle("GET /auth/oidc/callback", http.HandlerFunc(s.oidcCallback))
+
+	// Pages.
+	s.handle("GET /{$}", s.page("", s.home))
+	s.handle("GET /queue", s.page(personal, s.showQueue))
+	s.handle("GET /subjects", s.page(personal, s.listSubjects))
+	s.handle("GET /subjects/{ref}", s.page(personal, s.showSubject))
+	s.handle("GET /referrals", s.page(personal, s.listReferrals))
+	s.handle("GET /referrals/{id}", s.page(personal, s.showReferral))
+	s.handle("GET /operations", s.page(ops, s.listOperations))
+	s.handle("GET /banks", s.page("", s.listBanks))
+	s.handle("GET /audit", s.page(audit, s.listAudit))
+	s.handle("GET /users", s.page(admin, s.listUsers))
+	s.handle("GET /users/new", s.page(admin, s.showUserCreate))
+	s.handle("POST /users", s.page(admin, s.createUser))
+	s.handle("POST /users/{id}/password", s.page(admin, s.resetUserPassword))
+	s.handle("GET /tokens", s.page(admin, s.listTokens))
+	s.handle("POST /tokens", s.page(admin, s.createToken))
+	s.handle("POST /tokens/{id}/revoke", s.page(admin, s.revokeToken))
+	s.handle("GET /forces", s.page("", s.listForces))
+	s.handle("POST /forces", s.page(admin, s.createForce))
+
+	// JSON API.
+	s.handle("GET /api/v1/openapi.json", http.HandlerFunc(s.openAPI))
+	s.handle("GET /api/v1/me", s.apiAuth("", s.apiMe))
+	s.handle("GET /api/v1/subjects", s.apiAuth(personal, s.apiListSubjects))
+	s.handle("GET /api/v1/subjects/{ref}", s.apiAuth(personal, s.apiGetSubject))
+	s.handle("GET /api/v1/referrals/{id}", s.apiAuth(personal, s.apiGetReferral))
+	s.handle("POST /api/v1/referrals", s.apiAuth(safeguard.PermIntake, s.apiCreateReferral))
+	s.handle("GET /api/v1/audit", s.apiAuth(audit, s.apiListAudit))
+	s.handle("GET /api/v1/forces", s.apiAuth("", s.apiListForces))
+
+	// Everything else: 404, or 405 when the path exists for other methods.
+	s.mux.HandleFunc("/", s.unmatched)
+}
+
+// unmatched answers a request no route took.
+func (s *Server) unmatched(w http.ResponseWriter, r *http.Request) {
+	var allowed []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		if m == r.Method {
+			continue
+		}
+		r2 := r.Clone(r.Context())
+		r2.Method = m
+		if _, p := s.mux.Handler(r2); p != "" && p != "/" {
+			allowed = append(allowed, m)
+		}
+	}
+	if len(allowed) > 0 {
+		w.Header().Set("Allow", strings.Join(allowed, ", "))
+		s.Error(w, r, &methodError{method: r.Method, allowed: allowed})
+		return
+	}
+	s.notFound(w, r)
+}
+
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	s.Error(w, r, safeguard.Errorf(safeguard.ENOTFOUND, "There is nothing at %s.", r.URL.Path))
+}
+
+// methodError answers a known path asked with the wrong method.
+type methodError struct {
+	method  string
+	allowed []string
+}
+
+func (e *methodError) Error() string {
+	return "method " + e.method + " not allowed; use " + strings.Join(e.allowed, " or ")
+}
+
+// healthz answers {"status":"ok"}, or 503 when the database does not answer.
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	if s.svc.Ping != nil {
+		if err := s.svc.Ping(r.Context()); err != nil {
+			s.logger.Warn("health check failed", "request_id", safeguard.RequestIDFromContext(r.Context()), "error", err)
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
+			return
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// unavailable is the error for a route whose service this server lacks.
+func unavailable(what string) error {
+	return safeguard.Errorf(safeguard.EUNAVAILABLE, "%s are not available on this server.", what)
+}
