@@ -1,0 +1,27 @@
+// Package hashindex finds every bank entry within a Hamming radius of a
+// 256-bit perceptual hash (PDQ), exactly: no approximate shortcuts, no missed
+// matches. It is the lookup behind "does this file match known material".
+//
+// Layout. Entries live in immutable segments plus a small scanned delta.
+// A segment keeps the hashes in flat arrays sorted by id and sixteen
+// multi-index tables, one per 16-bit box of the hash. Table i is a CSR bucket
+// array keyed by box i; each entry carries box i+1 inline (for filtering in
+// memory order) and its position, Elias–Fano coded in 18.25 bits.
+//
+// Why it is exact. Cut the hash into 16 boxes with distances d0..d15 summing
+// to D ≤ r. Each box exceeds its share (r+1)/16 on average by a negative
+// amount, so by the cycle lemma ("pigeonring") some start i has every cyclic
+// run d_i+…+d_{i+l-1} < l·(r+1)/16. Table i finds that entry: d_i ≤ ⌊r/16⌋
+// selects the probed buckets and d_i+d_{i+1} ≤ ⌊(2r+1)/16⌋ is the inline
+// filter. Each match is reported only from its smallest such start, so no
+// duplicate filter is needed. When the radius makes probing costlier than
+// reading everything, a segment is scanned instead.
+//
+// Concurrency. Readers load an immutable snapshot through an atomic pointer
+// and never block; Add and Remove serialise on a mutex, copy what they change
+// and publish a new snapshot, so a match is searchable as soon as Add returns.
+//
+// The package must never approximate (a result set is always the exact set
+// for one snapshot), never retain the caller's slices after Build returns,
+// and never hold anything but ids and hashes: no file names, no content.
+package hashindex

@@ -1,0 +1,126 @@
+package hashindex
+
+import (
+	"math/bits"
+	"runtime"
+	"slices"
+	"sync"
+)
+
+// segment is an immutable, bulk-built part of the index. Entries are sorted by
+// id (so an id is found by binary search) and every table refers to them by
+// position.
+type segment struct {
+	ids    []uint32 // ascending, unique
+	hashes []words  // parallel to ids
+	hiSpan uint64   // number of distinct position>>16 values, at least 1
+	tables [numBoxes]table
+}
+
+// table is the multi-index table for one box: a CSR bucket array keyed by the
+// box value. Entry e of bucket k (off[k] ≤ e < off[k+1]) holds the next box of
+// its hash inline, so the scan filters in memory order, and its position
+// Elias–Fano coded: the low 16 bits in lo, the high bits as unary gaps in hi,
+// where bucket k owns the bit range starting at off[k] + k·hiSpan. Within a
+// bucket, entries are in position order.
+type table struct {
+	off  []uint32
+	next []uint16
+	lo   []uint16
+	hi   []uint64
+}
+
+// newSegment builds a segment over ids (ascending, unique) and their hashes;
+// it keeps both slices.
+func newSegment(ids []uint32, hashes []words) *segment {
+	s := &segment{ids: ids, hashes: hashes, hiSpan: uint64(len(ids)+0xffff) >> 16}
+	if s.hiSpan == 0 {
+		s.hiSpan = 1
+	}
+	if len(ids) < scanBelow {
+		return s // scanned, never probed
+	}
+	workers := min(runtime.GOMAXPROCS(0), numBoxes)
+	var wg sync.WaitGroup
+	next := make(chan int, numBoxes)
+	for i := range numBoxes {
+		next <- i
+	}
+	close(next)
+	for range workers {
+		wg.Go(func() {
+			for i := range next {
+				s.buildTable(i)
+			}
+		})
+	}
+	wg.Wait()
+	return s
+}
+
+// scanBelow is the size under which a segment has no tables: scanning a few
+// thousand hashes costs less than visiting the 272 buckets of a radius-31 probe.
+const scanBelow = deltaMax
+
+func (s *segment) indexed() bool { return len(s.ids) >= scanBelow }
+
+func (s *segment) buildTable(i int) {
+	t := &s.tables[i]
+	n := len(s.hashes)
+	j := (i + 1) % numBoxes
+	t.off = make([]uint32, numBuckets+1)
+	for p := range s.hashes {
+		t.off[int(s.hashes[p].box(i))+1]++
+	}
+	for k := 1; k <= numBuckets; k++ {
+		t.off[k] += t.off[k-1]
+	}
+	cursor := make([]uint32, numBuckets)
+	copy(cursor, t.off[:numBuckets])
+	t.next = make([]uint16, n)
+	t.lo = make([]uint16, n)
+	hiBits := uint64(n) + numBuckets*s.hiSpan
+	t.hi = make([]uint64, (hiBits+63)/64)
+	for p := range s.hashes {
+		h := &s.hashes[p]
+		k := h.box(i)
+		e := cursor[k]
+		cursor[k]++
+		t.next[e] = h.box(j)
+		t.lo[e] = uint16(p)
+		bit := uint64(e) + uint64(k)*s.hiSpan + uint64(p>>16)
+		t.hi[bit>>6] |= 1 << (bit & 63)
+	}
+}
+
+// position decodes the position of entry e in bucket k.
+func (s *segment) position(t *table, k uint32, e uint32) uint32 {
+	rank := e - t.off[k]
+	start := uint64(t.off[k]) + uint64(k)*s.hiSpan
+	wi := start >> 6
+	w := t.hi[wi] & (^uint64(0) << (start & 63))
+	for {
+		c := uint32(bits.OnesCount64(w))
+		if rank < c {
+			break
+		}
+		rank -= c
+		wi++
+		w = t.hi[wi]
+	}
+	for ; rank > 0; rank-- {
+		w &= w - 1
+	}
+	bit := wi<<6 + uint64(bits.TrailingZeros64(w))
+	high := bit - start - uint64(e-t.off[k])
+	return uint32(high<<16) | uint32(t.lo[e])
+}
+
+// find returns the position of id, or -1.
+func (s *segment) find(id uint32) int {
+	p, ok := slices.BinarySearch(s.ids, id)
+	if !ok {
+		return -1
+	}
+	return p
+}
