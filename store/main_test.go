@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"flag"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -20,6 +21,18 @@ import (
 
 // cheapParams keep argon2id fast in tests; production uses password.Default.
 var cheapParams = password.Params{Memory: 64, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16}
+
+// TestMain raises the default test parallelism: each PostgreSQL test
+// spends most of its time waiting for CREATE DATABASE, not on a CPU.
+func TestMain(m *testing.M) {
+	flag.Parse()
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
+	if !set {
+		flag.Set("test.parallel", "8")
+	}
+	os.Exit(m.Run())
+}
 
 // TestDB is a migrated database that exists for one test.
 type TestDB struct {
