@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -123,4 +124,44 @@ func mustReadPNMGz(tb testing.TB, path string) image.Image {
 		tb.Fatalf("%s: %v", path, err)
 	}
 	return img
+}
+
+// detailsRow is one line of the reference's --details output.
+type detailsRow struct {
+	hash        Hash
+	norm, delta int
+	file        string
+}
+
+func mustReadDetails(tb testing.TB) []detailsRow {
+	tb.Helper()
+	data, err := os.ReadFile(filepath.Join(mustSharedDir(tb), "expected", "cpp-pdq-photo-hasher-details.txt"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var rows []detailsRow
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		var row detailsRow
+		for _, field := range strings.Split(line, ",") {
+			k, v, _ := strings.Cut(field, "=")
+			switch k {
+			case "hash":
+				row.hash, err = ParseHash(v)
+			case "norm":
+				row.norm, err = strconv.Atoi(v)
+			case "delta":
+				row.delta, err = strconv.Atoi(v)
+			case "filename":
+				row.file = v
+			}
+			if err != nil {
+				tb.Fatalf("details line %q: %v", line, err)
+			}
+		}
+		rows = append(rows, row)
+	}
+	if len(rows) < 2 {
+		tb.Fatal("details: too few lines")
+	}
+	return rows
 }
