@@ -1,0 +1,5 @@
+//go:build race
+
+package vics_test
+
+const raceEnabled = true
