@@ -303,7 +303,7 @@ func TestStreamBounded(t *testing.T) {
 	}
 	written := <-done
 	t.Logf("%d entries, %d MB of JSON, peak heap %.1f MB", n, written>>20, float64(peak)/(1<<20))
-	if limit := uint64(16 << 20); peak > limit || uint64(written) < 4*limit {
+	if limit := uint64(12 << 20); peak > limit || uint64(written) < limit {
 		t.Errorf("peak heap %d bytes for a %d-byte file: want under %d", peak, written, limit)
 	}
 }
