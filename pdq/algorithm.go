@@ -48,8 +48,6 @@ var hasherPool = sync.Pool{New: func() any {
 	}
 }}
 
-func putHasher(h *hasher) { hasherPool.Put(h) }
-
 // dctFromLuma runs the reference's pdqFloat256FromFloatLuma on buf1: blur
 // and decimate to 64×64 (skipped for an exact 64×64 input unless dihedral,
 // as in the reference), then the quality metric and the 16×16 DCT into b.

@@ -128,22 +128,11 @@ func HashReader(r io.Reader, opt Options, dihedral bool) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	b := img.Bounds()
-	if b.Dx() != cfg.Width || b.Dy() != cfg.Height {
-		// A decoder must not yield more than its header promised; never
-		// trust a mismatch.
-		if int64(b.Dx())*int64(b.Dy()) > int64(cfg.Width)*int64(cfg.Height) {
-			return Result{}, fmt.Errorf("pdq: %s decoded to %dx%d, header said %dx%d", name, b.Dx(), b.Dy(), cfg.Width, cfg.Height)
-		}
+	if b := img.Bounds(); int64(b.Dx())*int64(b.Dy()) > int64(cfg.Width)*int64(cfg.Height) {
+		// A decoder must not yield more than its header promised.
+		return Result{}, fmt.Errorf("pdq: %s decoded to %dx%d, header said %dx%d", name, b.Dx(), b.Dy(), cfg.Width, cfg.Height)
 	}
-	res := Result{Width: b.Dx(), Height: b.Dy()}
-	if dihedral {
-		d, q := HashImageDihedral(img)
-		res.Hash, res.Quality, res.Dihedral = d[Original], q, &d
-	} else {
-		res.Hash, res.Quality = HashImage(img)
-	}
-	return res, nil
+	return hashDecoded(img, dihedral), nil
 }
 
 // HashFile opens path and hashes its content as HashReader does; the file

@@ -29,11 +29,14 @@ type sampling struct {
 	xs, ys     [maxDim]int // absolute source coordinates
 }
 
-// init sets the sampling grid for an image with bounds r.
-func (s *sampling) init(r image.Rectangle) {
+// init sets the sampling grid for an image with bounds r. A decoder may
+// have scaled the image down already (libjpeg-turbo's DCT scaling); squash
+// says whether the full-size image was over 512 px, so that it is squashed
+// to 512×512 all the same.
+func (s *sampling) init(r image.Rectangle, squash bool) {
 	w, h := r.Dx(), r.Dy()
 	s.rows, s.cols = h, w
-	if w > maxDim || h > maxDim {
+	if squash || w > maxDim || h > maxDim {
 		s.rows, s.cols = maxDim, maxDim
 	}
 	for x := range s.cols {
