@@ -8,10 +8,6 @@ import (
 
 // listOperations handles GET /operations.
 func (s *Server) listOperations(w http.ResponseWriter, r *http.Request) {
-	if s.svc.Operations == nil {
-		s.Error(w, r, unavailable("Operations"))
-		return
-	}
 	ops, err := s.svc.Operations.FindOperations(r.Context())
 	if err != nil {
 		s.Error(w, r, err)

@@ -49,5 +49,13 @@ func (s *Server) submitPasswordChange(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	http.Redirect(w, r, homeFor(u.Actor()), http.StatusSeeOther)
+	// A password change ends every session of the account, this one too;
+	// start a fresh one with the new password so the user carries on.
+	token, sess, u2, err := s.svc.Auth.Login(r.Context(), u.Name, pw)
+	if err != nil {
+		s.clearCookie(w, sessionCookie, "/")
+		http.Redirect(w, r, "/login", http.StatusSeeOther)
+		return
+	}
+	s.startSession(w, r, token, sess, u2, "")
 }

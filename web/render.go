@@ -153,12 +153,12 @@ func (s *Server) navFor(a safeguard.Actor, current string) []navItem {
 		return false
 	}
 	entries := []entry{
-		{"Queue", "/queue", a.Can(safeguard.PermReadPersonal)},
-		{"Subjects", "/subjects", a.Can(safeguard.PermReadPersonal)},
-		{"Referrals", "/referrals", a.Can(safeguard.PermReadPersonal)},
+		{"Queue", "/queue", a.Can(safeguard.PermReadPersonal) && s.svc.Subjects != nil},
+		{"Subjects", "/subjects", a.Can(safeguard.PermReadPersonal) && s.svc.Subjects != nil},
+		{"Referrals", "/referrals", a.Can(safeguard.PermReadPersonal) && s.svc.Referrals != nil},
 		{"Operations", "/operations", a.Can(safeguard.PermReadOperational) && s.svc.Operations != nil},
 		{"Banks", "/banks", canAny(safeguard.PermManageBanks, safeguard.PermMatch) && s.svc.Banks != nil},
-		{"Audit", "/audit", a.Can(safeguard.PermReadAudit)},
+		{"Audit", "/audit", a.Can(safeguard.PermReadAudit) && s.svc.Audit != nil},
 		{"Users", "/users", a.Can(safeguard.PermManageUsers)},
 		{"Forces", "/forces", canAny(safeguard.PermManageUsers, safeguard.PermManageOps, safeguard.PermAssess)},
 		{"Tokens", "/tokens", a.Can(safeguard.PermManageUsers)},

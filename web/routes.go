@@ -39,35 +39,42 @@ func (s *Server) registerRoutes() {
 	s.handle("GET /auth/oidc/login", http.HandlerFunc(s.oidcStart))
 	s.handle("GET /auth/oidc/callback", http.HandlerFunc(s.oidcCallback))
 
-	// Pages.
+	// Pages. A route whose service this server lacks answers 503.
+	var (
+		subjects  = s.svc.Subjects != nil && s.svc.Referrals != nil
+		referrals = s.svc.Referrals != nil && s.svc.Subjects != nil
+		auditLog  = s.svc.Audit != nil
+		users     = s.svc.Users != nil && s.svc.Forces != nil
+		forces    = s.svc.Forces != nil
+	)
 	s.handle("GET /{$}", s.page("", s.home))
-	s.handle("GET /queue", s.page(personal, s.showQueue))
-	s.handle("GET /subjects", s.page(personal, s.listSubjects))
-	s.handle("GET /subjects/{ref}", s.page(personal, s.showSubject))
-	s.handle("GET /referrals", s.page(personal, s.listReferrals))
-	s.handle("GET /referrals/{id}", s.page(personal, s.showReferral))
-	s.handle("GET /operations", s.page(ops, s.listOperations))
+	s.handle("GET /queue", s.page(personal, s.needs(subjects, "Subjects", s.showQueue)))
+	s.handle("GET /subjects", s.page(personal, s.needs(subjects, "Subjects", s.listSubjects)))
+	s.handle("GET /subjects/{ref}", s.page(personal, s.needs(subjects, "Subjects", s.showSubject)))
+	s.handle("GET /referrals", s.page(personal, s.needs(referrals, "Referrals", s.listReferrals)))
+	s.handle("GET /referrals/{id}", s.page(personal, s.needs(referrals, "Referrals", s.showReferral)))
+	s.handle("GET /operations", s.page(ops, s.needs(s.svc.Operations != nil, "Operations", s.listOperations)))
 	s.handle("GET /banks", s.page("", s.listBanks))
-	s.handle("GET /audit", s.page(audit, s.listAudit))
-	s.handle("GET /users", s.page(admin, s.listUsers))
-	s.handle("GET /users/new", s.page(admin, s.showUserCreate))
-	s.handle("POST /users", s.page(admin, s.createUser))
-	s.handle("POST /users/{id}/password", s.page(admin, s.resetUserPassword))
-	s.handle("GET /tokens", s.page(admin, s.listTokens))
-	s.handle("POST /tokens", s.page(admin, s.createToken))
+	s.handle("GET /audit", s.page(audit, s.needs(auditLog, "The audit log", s.listAudit)))
+	s.handle("GET /users", s.page(admin, s.needs(users, "Users", s.listUsers)))
+	s.handle("GET /users/new", s.page(admin, s.needs(users, "Users", s.showUserCreate)))
+	s.handle("POST /users", s.page(admin, s.needs(users, "Users", s.createUser)))
+	s.handle("POST /users/{id}/password", s.page(admin, s.needs(users, "Users", s.resetUserPassword)))
+	s.handle("GET /tokens", s.page(admin, s.needs(forces, "Tokens", s.listTokens)))
+	s.handle("POST /tokens", s.page(admin, s.needs(forces, "Tokens", s.createToken)))
 	s.handle("POST /tokens/{id}/revoke", s.page(admin, s.revokeToken))
-	s.handle("GET /forces", s.page("", s.listForces))
-	s.handle("POST /forces", s.page(admin, s.createForce))
+	s.handle("GET /forces", s.page("", s.needs(forces, "Forces", s.listForces)))
+	s.handle("POST /forces", s.page(admin, s.needs(forces, "Forces", s.createForce)))
 
 	// JSON API.
 	s.handle("GET /api/v1/openapi.json", http.HandlerFunc(s.openAPI))
 	s.handle("GET /api/v1/me", s.apiAuth("", s.apiMe))
-	s.handle("GET /api/v1/subjects", s.apiAuth(personal, s.apiListSubjects))
-	s.handle("GET /api/v1/subjects/{ref}", s.apiAuth(personal, s.apiGetSubject))
-	s.handle("GET /api/v1/referrals/{id}", s.apiAuth(personal, s.apiGetReferral))
-	s.handle("POST /api/v1/referrals", s.apiAuth(safeguard.PermIntake, s.apiCreateReferral))
-	s.handle("GET /api/v1/audit", s.apiAuth(audit, s.apiListAudit))
-	s.handle("GET /api/v1/forces", s.apiAuth("", s.apiListForces))
+	s.handle("GET /api/v1/subjects", s.apiAuth(personal, s.needs(subjects, "Subjects", s.apiListSubjects)))
+	s.handle("GET /api/v1/subjects/{ref}", s.apiAuth(personal, s.needs(subjects, "Subjects", s.apiGetSubject)))
+	s.handle("GET /api/v1/referrals/{id}", s.apiAuth(personal, s.needs(referrals, "Referrals", s.apiGetReferral)))
+	s.handle("POST /api/v1/referrals", s.apiAuth(safeguard.PermIntake, s.needs(referrals, "Referrals", s.apiCreateReferral)))
+	s.handle("GET /api/v1/audit", s.apiAuth(audit, s.needs(auditLog, "The audit log", s.apiListAudit)))
+	s.handle("GET /api/v1/forces", s.apiAuth("", s.needs(forces, "Forces", s.apiListForces)))
 
 	// Everything else: 404, or 405 when the path exists for other methods.
 	s.mux.HandleFunc("/", s.unmatched)
@@ -120,7 +127,16 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
+// needs returns h if ok, else a handler answering that what is not
+// available on this server.
+func (s *Server) needs(ok bool, what string, h http.HandlerFunc) http.HandlerFunc {
+	if ok {
+		return h
+	}
+	return func(w http.ResponseWriter, r *http.Request) { s.Error(w, r, unavailable(what)) }
+}
+
 // unavailable is the error for a route whose service this server lacks.
 func unavailable(what string) error {
-	return safeguard.Errorf(safeguard.EUNAVAILABLE, "%s are not available on this server.", what)
+	return safeguard.Errorf(safeguard.EUNAVAILABLE, "%s: not available on this server.", what)
 }
