@@ -46,9 +46,9 @@ func Build(ids []uint32, hashes []Hash) *Index {
 	if len(ids) != len(hashes) {
 		panic("hashindex: Build with len(ids) != len(hashes)")
 	}
-	own := make([]uint32, len(ids))
+	own := makeLarge[uint32](len(ids))
 	copy(own, ids)
-	ws := make([]words, len(hashes))
+	ws := makeLarge[words](len(hashes))
 	for i := range hashes {
 		ws[i] = toWords(&hashes[i])
 	}
@@ -78,8 +78,8 @@ func sortByID(ids []uint32, ws []words) ([]uint32, []words) {
 		keys[i] = uint64(id)<<32 | uint64(i)
 	}
 	slices.Sort(keys)
-	outIDs := make([]uint32, 0, len(ids))
-	outWs := make([]words, 0, len(ids))
+	outIDs := makeLarge[uint32](len(ids))[:0]
+	outWs := makeLarge[words](len(ids))[:0]
 	for i, k := range keys {
 		if i+1 < len(keys) && keys[i+1]>>32 == k>>32 {
 			continue // a later hash for the same id wins
@@ -190,8 +190,8 @@ func merge(views []segView) segView {
 	for i := range views {
 		n += views[i].live()
 	}
-	ids := make([]uint32, 0, n)
-	ws := make([]words, 0, n)
+	ids := makeLarge[uint32](n)[:0]
+	ws := makeLarge[words](n)[:0]
 	for i := range views {
 		v := &views[i]
 		for p, id := range v.seg.ids {

@@ -1,6 +1,9 @@
 package hashindex
 
-import "math/bits"
+import (
+	"encoding/binary"
+	"math/bits"
+)
 
 // masksByWeight[w] lists every 16-bit mask with w bits set, for probing the
 // buckets within distance w of a query box.
@@ -91,32 +94,142 @@ func (v *segView) search(q *words, qb *[numBoxes]uint16, r int, dst []Match) []M
 }
 
 // probe is search through the tables; it needs an indexed segment and
-// r/16 ≤ maxProbe.
+// r/16 ≤ maxProbe. Bucket reads are random accesses into arrays far larger
+// than the caches, so probes are batched: every bucket offset of a batch is
+// loaded, then every cache line of every bucket touched, and only then are
+// the buckets scanned, so that the memory system serves the misses in
+// parallel instead of one per bucket.
 func (v *segView) probe(q *words, qb *[numBoxes]uint16, r int, dst []Match) []Match {
 	s := v.seg
 	t1, t2 := r/numBoxes, (2*r+1)/numBoxes
+	var batch [probeBatch]bucket
+	n := 0
 	for i := range numBoxes {
 		t := &s.tables[i]
-		qi, qn := qb[i], qb[(i+1)%numBoxes]
 		for w := 0; w <= t1; w++ {
-			budget := t2 - w
 			for _, m := range masksByWeight[w] {
-				k := uint32(qi ^ m)
-				a, b := t.off[k], t.off[k+1]
-				for e, nx := range t.next[a:b] {
-					if bits.OnesCount16(nx^qn) > budget {
-						continue
-					}
-					p := s.position(t, k, a+uint32(e))
-					h := &s.hashes[p]
-					d := distance(q, h)
-					if d > r || firstStart(q, h, r) != i || v.isDead(p) {
-						continue
-					}
-					dst = append(dst, Match{ID: s.ids[p], Distance: d})
+				k := uint32(qb[i] ^ m)
+				batch[n] = bucket{a: t.off[k], b: t.off[k+1], k: k, table: uint8(i), budget: int8(t2 - w)}
+				if n++; n == len(batch) {
+					dst = v.scanBuckets(batch[:], q, qb, r, dst)
+					n = 0
 				}
 			}
 		}
+	}
+	return v.scanBuckets(batch[:n], q, qb, r, dst)
+}
+
+// probeBatch holds the 272 buckets of a radius-31 probe.
+const probeBatch = 17 * numBoxes
+
+// bucket is one probed bucket: entries a..b-1 of table number table, with
+// key k, whose inline next box may differ from the query's by budget bits.
+type bucket struct {
+	a, b   uint32
+	k      uint32
+	table  uint8
+	budget int8
+}
+
+func (v *segView) scanBuckets(bs []bucket, q *words, qb *[numBoxes]uint16, r int, dst []Match) []Match {
+	s := v.seg
+	var touch byte
+	for j := range bs {
+		next := s.tables[bs[j].table].next
+		for e := bs[j].a; e < bs[j].b; e += 32 { // one load per 64-byte line
+			touch ^= next[2*e]
+		}
+	}
+	var cands [candBatch]candidate
+	var hits [candBatch]uint32
+	n := 0
+	for j := range bs {
+		bk := &bs[j]
+		qn := qb[(int(bk.table)+1)%numBoxes]
+		for a := bk.a; a < bk.b; {
+			var m int
+			m, a = filterNext(s.tables[bk.table].next, a, bk.b, qn, int(bk.budget), hits[:])
+			if n+m > len(cands) {
+				dst = v.verify(cands[:n], q, r, dst)
+				n = 0
+			}
+			for _, e := range hits[:m] {
+				cands[n] = candidate{e: e, k: bk.k, table: bk.table}
+				n++
+			}
+		}
+	}
+	if touch == 1 && r < 0 { // never true; keeps the touching loads alive
+		return nil
+	}
+	return v.verify(cands[:n], q, r, dst)
+}
+
+const (
+	lanes16 = 0x0001_0001_0001_0001
+	high16  = 0x8000_8000_8000_8000
+)
+
+// filterNext finds the entries e in [a, b) whose inline next box differs
+// from qn in at most budget bits (budget < 16), four entries to a 64-bit word
+// with a per-lane popcount. It stores up to len(hits)-3 of them in hits and
+// returns how many, and where to resume.
+func filterNext(next []byte, a, b uint32, qn uint16, budget int, hits []uint32) (int, uint32) {
+	qq := uint64(qn) * lanes16
+	limit := uint64(budget+1) * lanes16
+	n := 0
+	e := a
+	for ; e < b && n <= len(hits)-4; e += 4 {
+		x := binary.LittleEndian.Uint64(next[2*e:]) ^ qq
+		x -= (x >> 1) & 0x5555_5555_5555_5555
+		x = x&0x3333_3333_3333_3333 + (x>>2)&0x3333_3333_3333_3333
+		x = (x + x>>4) & 0x0f0f_0f0f_0f0f_0f0f
+		x = (x + x>>8) & 0x001f_001f_001f_001f
+		// A lane's high bit survives the subtraction iff its count > budget.
+		pass := ^((x | high16) - limit) & high16
+		for ; pass != 0; pass &= pass - 1 {
+			if i := e + uint32(bits.TrailingZeros64(pass)>>4); i < b {
+				hits[n] = i
+				n++
+			}
+		}
+	}
+	return n, min(e, b)
+}
+
+// candBatch bounds the candidates verified together; at 10M random hashes a
+// radius-31 query has about a hundred.
+const candBatch = 256
+
+// candidate is a table entry that passed the inline filter.
+type candidate struct {
+	e, k  uint32 // entry and bucket in the table
+	table uint8
+	d     uint8  // distance, once verified
+	pos   uint32 // position, once decoded
+}
+
+// verify checks candidates against their full hashes. Each pass is a loop of
+// independent random reads (positions, then hashes), so the misses overlap.
+func (v *segView) verify(cs []candidate, q *words, r int, dst []Match) []Match {
+	s := v.seg
+	for j := range cs {
+		cs[j].pos = s.position(&s.tables[cs[j].table], cs[j].k, cs[j].e)
+	}
+	for j := range cs {
+		cs[j].d = uint8(min(distance(q, &s.hashes[cs[j].pos]), 255))
+	}
+	for j := range cs {
+		c := &cs[j]
+		if int(c.d) > r {
+			continue
+		}
+		h := &s.hashes[c.pos]
+		if firstStart(q, h, r) != int(c.table) || v.isDead(c.pos) {
+			continue
+		}
+		dst = append(dst, Match{ID: s.ids[c.pos], Distance: distance(q, h)})
 	}
 	return dst
 }

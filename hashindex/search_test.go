@@ -150,7 +150,7 @@ func TestPositionDecoding(t *testing.T) {
 					t.Fatalf("table %d bucket %d entry %d: position %d (prev %d)", i, k, e, p, prev)
 				}
 				seen[p], prev = true, p
-				if s.hashes[p].box(i) != uint16(k) || s.hashes[p].box((i+1)%numBoxes) != tb.next[e] {
+				if s.hashes[p].box(i) != uint16(k) || s.hashes[p].box((i+1)%numBoxes) != tb.nextAt(e) {
 					t.Fatalf("table %d bucket %d entry %d: position %d holds another hash", i, k, e, p)
 				}
 			}

@@ -1,6 +1,7 @@
 package hashindex
 
 import (
+	"encoding/binary"
 	"math/bits"
 	"runtime"
 	"slices"
@@ -25,10 +26,12 @@ type segment struct {
 // bucket, entries are in position order.
 type table struct {
 	off  []uint32
-	next []uint16
+	next []byte // little-endian uint16 per entry, plus 8 bytes of padding for word reads
 	lo   []uint16
 	hi   []uint64
 }
+
+func (t *table) nextAt(e uint32) uint16 { return binary.LittleEndian.Uint16(t.next[2*e:]) }
 
 // newSegment builds a segment over ids (ascending, unique) and their hashes;
 // it keeps both slices.
@@ -77,16 +80,16 @@ func (s *segment) buildTable(i int) {
 	}
 	cursor := make([]uint32, numBuckets)
 	copy(cursor, t.off[:numBuckets])
-	t.next = make([]uint16, n)
-	t.lo = make([]uint16, n)
+	t.next = makeLarge[byte](2*n + 8)
+	t.lo = makeLarge[uint16](n)
 	hiBits := uint64(n) + numBuckets*s.hiSpan
-	t.hi = make([]uint64, (hiBits+63)/64)
+	t.hi = makeLarge[uint64](int((hiBits + 63) / 64))
 	for p := range s.hashes {
 		h := &s.hashes[p]
 		k := h.box(i)
 		e := cursor[k]
 		cursor[k]++
-		t.next[e] = h.box(j)
+		binary.LittleEndian.PutUint16(t.next[2*e:], h.box(j))
 		t.lo[e] = uint16(p)
 		bit := uint64(e) + uint64(k)*s.hiSpan + uint64(p>>16)
 		t.hi[bit>>6] |= 1 << (bit & 63)
