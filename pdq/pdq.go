@@ -8,7 +8,7 @@ import "image"
 // hash to zero with quality 0. Hashes of quality under 50 should not be
 // matched. HashImage keeps no reference to img.
 func HashImage(img image.Image) (Hash, int) {
-	h, ok := lumaHasher(img, false)
+	h, ok := lumaHasher(img)
 	if !ok {
 		return Hash{}, 0
 	}
@@ -19,7 +19,7 @@ func HashImage(img image.Image) (Hash, int) {
 // HashImageDihedral returns the hashes of the eight dihedral transforms of
 // img (see Dihedral) and the quality, from a single DCT.
 func HashImageDihedral(img image.Image) (Dihedral, int) {
-	h, ok := lumaHasher(img, false)
+	h, ok := lumaHasher(img)
 	if !ok {
 		return Dihedral{}, 0
 	}
@@ -36,17 +36,12 @@ type scaledImage struct {
 
 // hashDecoded hashes the image a decoder returned.
 func hashDecoded(img image.Image, dihedral bool) Result {
-	w, h := img.Bounds().Dx(), img.Bounds().Dy()
-	squash := false
-	if s, ok := img.(*scaledImage); ok {
-		img, w, h = s.Image, s.fullW, s.fullH
-		squash = w > maxDim || h > maxDim
-	}
-	res := Result{Width: w, Height: h}
+	var res Result
+	res.Width, res.Height = fullSize(img)
 	if dihedral {
 		res.Dihedral = &Dihedral{}
 	}
-	hs, ok := lumaHasher(img, squash)
+	hs, ok := lumaHasher(img)
 	if !ok {
 		return res // too small: zero hashes, quality 0
 	}
@@ -60,17 +55,30 @@ func hashDecoded(img image.Image, dihedral bool) Result {
 	return res
 }
 
+// fullSize returns the size of img before any scaling by the decoder.
+func fullSize(img image.Image) (w, h int) {
+	if s, ok := img.(*scaledImage); ok {
+		return s.fullW, s.fullH
+	}
+	return img.Bounds().Dx(), img.Bounds().Dy()
+}
+
 // lumaHasher returns a pooled hasher filled with the luminance of img, or
-// false when img is too small to hash. With squash set the image is
-// squashed to 512×512 whatever its size (see sampling.init).
-func lumaHasher(img image.Image, squash bool) (*hasher, bool) {
+// false when img is too small to hash. An image the decoder scaled down
+// from over 512 px is squashed to 512×512 like its full-size original.
+func lumaHasher(img image.Image) (*hasher, bool) {
+	w, h := fullSize(img)
+	squash := w > maxDim || h > maxDim
+	if s, ok := img.(*scaledImage); ok {
+		img = s.Image
+	}
 	r := img.Bounds()
-	if r.Dx() < minHashable || r.Dy() < minHashable {
+	if w < minHashable || h < minHashable || r.Dx() < minHashable || r.Dy() < minHashable {
 		return nil, false
 	}
-	h := hasherPool.Get().(*hasher)
-	h.grid.init(r, squash)
-	h.rows, h.cols = h.grid.rows, h.grid.cols
-	fillLuma(h.buf1[:h.rows*h.cols], img, &h.grid)
-	return h, true
+	hs := hasherPool.Get().(*hasher)
+	hs.grid.init(r, squash)
+	hs.rows, hs.cols = hs.grid.rows, hs.grid.cols
+	fillLuma(hs.buf1[:hs.rows*hs.cols], img, &hs.grid)
+	return hs, true
 }
