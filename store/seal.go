@@ -1,0 +1,72 @@
+package store
+
+import (
+	"safeguard"
+)
+
+// Sealing contexts bind each ciphertext to its column, so a value copied
+// into another column does not decrypt.
+const (
+	ctxSubjectName      = "subject.name"
+	ctxSubjectAddress   = "subject.address"
+	ctxReferralDocument = "referral.document"
+	ctxFileName         = "referral_file.name"
+)
+
+// identifierContext binds an identifier's value to its kind.
+func identifierContext(kind string) string { return "identifier." + kind }
+
+func (tx *Tx) sealer() (safeguard.Sealer, error) {
+	if tx.db.opts.Sealer == nil {
+		return nil, safeguard.Errorf(safeguard.EINTERNAL, "no data key configured: personal data cannot be stored or read")
+	}
+	return tx.db.opts.Sealer, nil
+}
+
+// seal encrypts personal data; the empty value is stored as NULL.
+func (tx *Tx) seal(plain []byte, context string) (any, error) {
+	if len(plain) == 0 {
+		return nil, nil
+	}
+	s, err := tx.sealer()
+	if err != nil {
+		return nil, err
+	}
+	ct, err := s.Seal(plain, context)
+	if err != nil {
+		return nil, safeguard.WrapError(safeguard.EINTERNAL, err, "cannot encrypt personal data")
+	}
+	return ct, nil
+}
+
+func (tx *Tx) sealString(plain, context string) (any, error) { return tx.seal([]byte(plain), context) }
+
+// open decrypts what seal stored; NULL is the empty value.
+func (tx *Tx) open(ct []byte, context string) ([]byte, error) {
+	if len(ct) == 0 {
+		return nil, nil
+	}
+	s, err := tx.sealer()
+	if err != nil {
+		return nil, err
+	}
+	pt, err := s.Open(ct, context)
+	if err != nil {
+		return nil, safeguard.WrapError(safeguard.EINTERNAL, err, "cannot decrypt personal data (wrong data key?)")
+	}
+	return pt, nil
+}
+
+func (tx *Tx) openString(ct []byte, context string) (string, error) {
+	pt, err := tx.open(ct, context)
+	return string(pt), err
+}
+
+// blindIndex is the keyed lookup hash of an identifier's normalised form.
+func (tx *Tx) blindIndex(ident *safeguard.Identifier) ([]byte, error) {
+	s, err := tx.sealer()
+	if err != nil {
+		return nil, err
+	}
+	return s.BlindIndex(ident.Kind, ident.Normalized()), nil
+}
