@@ -130,13 +130,9 @@ func parseURL(rawURL string) (Dialect, string, string, error) {
 		"database URL must start with sqlite:, file: or postgres:// (got %q)", redactURL(rawURL))
 }
 
-// sqliteParams are set on every pooled connection through the DSN:
-// transactions begin IMMEDIATE so writers queue instead of failing on
-// lock upgrade, which also serialises audit appends.
-var sqliteParams = url.Values{
-	"_pragma": {"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)"},
-	"_txlock": {"immediate"},
-}
+// sqlitePragmas are run on every pooled connection through the DSN
+// unless the URL sets the same pragma itself.
+var sqlitePragmas = []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)"}
 
 func sqliteDSN(path string) (Dialect, string, string, error) {
 	query := ""
@@ -154,10 +150,20 @@ func sqliteDSN(path string) (Dialect, string, string, error) {
 	if err != nil {
 		return "", "", "", safeguard.WrapError(safeguard.EINVALID, err, "bad sqlite URL parameters")
 	}
-	for k, v := range sqliteParams {
-		if _, ok := q[k]; !ok {
-			q[k] = v
+	for _, p := range sqlitePragmas {
+		name, _, _ := strings.Cut(p, "(")
+		given := false
+		for _, v := range q["_pragma"] {
+			given = given || strings.HasPrefix(strings.ToLower(strings.TrimSpace(v)), name)
 		}
+		if !given {
+			q.Add("_pragma", p)
+		}
+	}
+	// Transactions begin IMMEDIATE so writers queue for the lock instead of
+	// failing to upgrade a read lock; this also serialises audit appends.
+	if q.Get("_txlock") == "" {
+		q.Set("_txlock", "immediate")
 	}
 	return SQLite, "sqlite", path + "?" + q.Encode(), nil
 }

@@ -82,3 +82,25 @@ func TestForce_UniqueViolationIsConflict(t *testing.T) {
 		wantCode(t, err, safeguard.EFORBIDDEN)
 	})
 }
+
+func TestSQLite_LockedIsUnavailable(t *testing.T) {
+	tdb := MustOpenDB(t, store.SQLite)
+	ctx := context.Background()
+	db, err := store.Open(ctx, tdb.URL+"?_pragma=busy_timeout(50)", store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	// Another connection holds the write lock.
+	conn, err := tdb.RawDB().Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `BEGIN IMMEDIATE`); err != nil {
+		t.Fatal(err)
+	}
+	defer conn.ExecContext(ctx, `ROLLBACK`)
+	err = store.NewForceService(db).CreateForce(systemCtx(), &safeguard.Force{Code: "KNT", Name: "K"})
+	wantCode(t, err, safeguard.EUNAVAILABLE)
+}
