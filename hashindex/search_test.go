@@ -145,7 +145,7 @@ func TestPositionDecoding(t *testing.T) {
 		for k := range uint32(numBuckets) {
 			prev := -1
 			for e := tb.off[k]; e < tb.off[k+1]; e++ {
-				p := int(s.position(tb, k, e))
+				p := int(s.position(tb, tb.off[k], k, e))
 				if p >= n || seen[p] || p <= prev {
 					t.Fatalf("table %d bucket %d entry %d: position %d (prev %d)", i, k, e, p, prev)
 				}

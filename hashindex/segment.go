@@ -96,10 +96,11 @@ func (s *segment) buildTable(i int) {
 	}
 }
 
-// position decodes the position of entry e in bucket k.
-func (s *segment) position(t *table, k uint32, e uint32) uint32 {
-	rank := e - t.off[k]
-	start := uint64(t.off[k]) + uint64(k)*s.hiSpan
+// position decodes the position of entry e in bucket k, which starts at
+// entry a (= t.off[k]).
+func (s *segment) position(t *table, a, k, e uint32) uint32 {
+	rank := e - a
+	start := s.hiStart(a, k)
 	wi := start >> 6
 	w := t.hi[wi] & (^uint64(0) << (start & 63))
 	for {
@@ -115,8 +116,14 @@ func (s *segment) position(t *table, k uint32, e uint32) uint32 {
 		w &= w - 1
 	}
 	bit := wi<<6 + uint64(bits.TrailingZeros64(w))
-	high := bit - start - uint64(e-t.off[k])
+	high := bit - start - uint64(e-a)
 	return uint32(high<<16) | uint32(t.lo[e])
+}
+
+// hiStart is the first bit of the high parts of bucket k, which starts at
+// entry a, in its table's hi.
+func (s *segment) hiStart(a, k uint32) uint64 {
+	return uint64(a) + uint64(k)*s.hiSpan
 }
 
 // find returns the position of id, or -1.
