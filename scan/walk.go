@@ -1,0 +1,96 @@
+package scan
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"syscall"
+)
+
+// job is one regular file to hash.
+type job struct {
+	path string // to open
+	rel  string // as reported: relative to the root, forward slashes
+	size int64  // from the walk, for progress
+}
+
+// FileError is a file that could not be scanned, and why.
+type FileError struct {
+	Path  string `json:"path"`
+	Error string `json:"error"`
+}
+
+// walk lists the regular files under root (or root itself if it is a
+// file) in lexical order. Symbolic links to files are followed; links to
+// directories are reported and not followed, so a link loop cannot trap
+// the walk. Special files (devices, pipes, sockets) are reported and
+// skipped. It fails only when root cannot be read at all.
+func walk(root string, relTo string) (jobs []job, problems []FileError, err error) {
+	if _, err := os.Stat(root); err != nil {
+		return nil, nil, err
+	}
+	rel := func(p string) string {
+		if relTo == "" {
+			return filepath.ToSlash(p)
+		}
+		r, err := filepath.Rel(relTo, p)
+		if err != nil || r == "." {
+			r = filepath.Base(p)
+		}
+		return filepath.ToSlash(r)
+	}
+	report := func(p string, msg string) {
+		problems = append(problems, FileError{rel(p), msg})
+	}
+	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			report(p, describeErr(err))
+			return nil // WalkDir skips what it could not read
+		}
+		switch t := d.Type(); {
+		case d.IsDir():
+			return nil
+		case t&fs.ModeSymlink != 0:
+			fi, err := os.Stat(p)
+			switch {
+			case err != nil:
+				report(p, "symbolic link: "+describeErr(err))
+			case fi.IsDir():
+				report(p, "symbolic link to a directory: not followed")
+			case fi.Mode().IsRegular():
+				jobs = append(jobs, job{p, rel(p), fi.Size()})
+			default:
+				report(p, "skipped: symbolic link to a "+kind(fi.Mode()))
+			}
+		case t.IsRegular():
+			fi, err := d.Info()
+			if err != nil {
+				report(p, describeErr(err))
+				return nil
+			}
+			jobs = append(jobs, job{p, rel(p), fi.Size()})
+		default:
+			report(p, "skipped: "+kind(t))
+		}
+		return nil
+	})
+	return jobs, problems, err
+}
+
+// describeErr gives the reason of a file-system error without repeating
+// the path, which the report already shows.
+func describeErr(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	var le *os.LinkError
+	if errors.As(err, &le) {
+		err = le.Err
+	}
+	if errors.Is(err, syscall.ELOOP) {
+		return "symbolic link loop (" + err.Error() + ")"
+	}
+	return err.Error()
+}
