@@ -1,0 +1,135 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"safeguard/keyring"
+	"safeguard/store"
+	"safeguard/web"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+// Main is the running program: configuration, database and server. Tests
+// run it on port :0 with a temporary database.
+type Main struct {
+	Config Config
+	Logger *slog.Logger
+
+	DB     *store.DB
+	Server *web.Server
+}
+
+// NewMain returns a Main with the default configuration.
+func NewMain() *Main {
+	return &Main{Config: DefaultConfig(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+}
+
+// Run opens the database, applies migrations and starts serving. It returns
+// once the server is listening; Close stops it.
+func (m *Main) Run(ctx context.Context) error {
+	if err := m.Config.Validate(); err != nil {
+		return err
+	}
+	keys, err := keyring.LoadFile(m.Config.KeyFile)
+	if err != nil {
+		return fmt.Errorf("%w (create one with 'safeguard migrate', or set SAFEGUARD_KEY_FILE)", err)
+	}
+	if m.DB, err = store.Open(ctx, m.Config.DB, store.Options{Sealer: keys, Logger: m.Logger}); err != nil {
+		return err
+	}
+	if err := m.DB.Migrate(ctx); err != nil {
+		return err
+	}
+	cfg := web.Config{
+		Addr:         m.Config.Addr,
+		TLSCertFile:  m.Config.TLSCertFile,
+		TLSKeyFile:   m.Config.TLSKeyFile,
+		CookieSecure: m.Config.TLSCertFile != "",
+		Version:      version,
+	}
+	if m.Config.OIDCIssuer != "" {
+		secret, err := m.Config.oidcSecret()
+		if err != nil {
+			return err
+		}
+		cfg.OIDC = &web.OIDCConfig{
+			Issuer: m.Config.OIDCIssuer, ClientID: m.Config.OIDCClientID, ClientSecret: secret,
+			RedirectURL: m.Config.OIDCRedirectURL, RoleClaim: m.Config.OIDCRoleClaim, ForceClaim: m.Config.OIDCForceClaim,
+		}
+	}
+	if m.Server, err = web.NewServer(cfg, services(m.DB), m.Logger); err != nil {
+		return err
+	}
+	return m.Server.Open()
+}
+
+// Close stops the server, waiting briefly for requests in flight, and closes
+// the database.
+func (m *Main) Close() error {
+	var errs []error
+	if m.Server != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		errs = append(errs, m.Server.Close(ctx))
+		cancel()
+	}
+	if m.DB != nil {
+		errs = append(errs, m.DB.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// services builds every service over one database.
+func services(db *store.DB) web.Services {
+	return web.Services{
+		Forces:      store.NewForceService(db),
+		Users:       store.NewUserService(db),
+		Auth:        store.NewAuthService(db),
+		Subjects:    store.NewSubjectService(db),
+		Referrals:   store.NewReferralService(db),
+		Assessments: store.NewAssessmentService(db),
+		Audit:       store.NewAuditService(db),
+		Ping:        db.Ping,
+	}
+}
+
+// newLogger returns the structured logger for the configured format.
+func newLogger(w io.Writer, format string) *slog.Logger {
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, nil))
+	}
+	return slog.New(slog.NewTextHandler(w, nil))
+}
+
+func init() {
+	register(command{name: "serve", summary: "run the server", run: runServe})
+}
+
+func runServe(ctx context.Context, env *Env, args []string) error {
+	m := NewMain()
+	m.Config.applyEnv(env.Getenv)
+	fs := newFlagSet(env.Stderr, "serve", "[--db URL] [--addr :8080]",
+		"Serves Safeguard's pages and JSON API. Applies database migrations at start.\nStops gracefully on SIGINT or SIGTERM.")
+	m.Config.dbFlags(fs)
+	m.Config.serverFlags(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	} else if fs.NArg() > 0 {
+		return fmt.Errorf("serve takes no arguments, got %q", fs.Arg(0))
+	}
+	m.Logger = newLogger(env.Stderr, m.Config.LogFormat)
+	if err := m.Run(ctx); err != nil {
+		m.Close()
+		return err
+	}
+	m.Logger.Info("serving", "url", m.Server.URL(), "db", redactURL(m.Config.DB), "version", version)
+	<-ctx.Done()
+	m.Logger.Info("shutting down")
+	return m.Close()
+}
