@@ -61,6 +61,7 @@ type hasher struct {
 	par               *helpers
 	pdqOpt            pdq.Options
 	dihedral          bool
+	afterRead         func(path string) // for tests: runs between reading and the second stat
 }
 
 func newHasher(pdqOpt pdq.Options, dihedral bool) *hasher {
@@ -140,6 +141,9 @@ func (h *hasher) file(path string) (Digests, error) {
 				return d, err
 			}
 		}
+	}
+	if h.afterRead != nil {
+		h.afterRead(path)
 	}
 	after, err := f.Stat()
 	if err != nil {

@@ -86,7 +86,7 @@ func (r *Report) WriteHTML(w io.Writer) error {
 			}
 		}
 	}
-	sort.SliceStable(rows, func(i, j int) bool { return rows[i].Scheme > rows[j].Scheme }) // uk before vic
+	sort.SliceStable(rows, func(i, j int) bool { return rows[i].Scheme < rows[j].Scheme }) // uk before vic
 	return reportTemplate.Execute(w, struct {
 		*Report
 		Categories []categoryRow

@@ -54,6 +54,8 @@ func walk(root string, relTo string) (jobs []job, problems []FileError, err erro
 		case t&fs.ModeSymlink != 0:
 			fi, err := os.Stat(p)
 			switch {
+			case errors.Is(err, syscall.ELOOP):
+				report(p, "symbolic link loop: not followed")
 			case err != nil:
 				report(p, "symbolic link: "+describeErr(err))
 			case fi.IsDir():
@@ -88,9 +90,6 @@ func describeErr(err error) string {
 	var le *os.LinkError
 	if errors.As(err, &le) {
 		err = le.Err
-	}
-	if errors.Is(err, syscall.ELOOP) {
-		return "symbolic link loop (" + err.Error() + ")"
 	}
 	return err.Error()
 }

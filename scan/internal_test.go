@@ -1,0 +1,95 @@
+package scan
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"safeguard/pdq"
+)
+
+// TestVanishedFile: a file listed by the walk and gone when its turn
+// comes is an error for that file only.
+func TestVanishedFile(t *testing.T) {
+	dir := t.TempDir()
+	for _, n := range []string{"a", "b", "c"} {
+		if err := os.WriteFile(filepath.Join(dir, n), []byte(n), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	jobs, problems, err := walk(dir, dir)
+	if err != nil || len(jobs) != 3 || len(problems) != 0 {
+		t.Fatalf("walk: %v %v %v", jobs, problems, err)
+	}
+	os.Remove(filepath.Join(dir, "b"))
+	res, err := run(context.Background(), jobs, Options{Jobs: 2, Radius: -1}, false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res[0].err != nil || res[2].err != nil || !os.IsNotExist(res[1].err) {
+		t.Errorf("errors %v %v %v", res[0].err, res[1].err, res[2].err)
+	}
+	if got := describeErr(res[1].err); got != "no such file or directory" {
+		t.Errorf("described as %q", got)
+	}
+}
+
+// TestChangedFile: a file that grows while it is read is reported, not
+// given digests of a state it never had.
+func TestChangedFile(t *testing.T) {
+	for _, size := range []int{100, parallelMin + 5} { // in one read; in chunks, in parallel
+		path := filepath.Join(t.TempDir(), "grows")
+		if err := os.WriteFile(path, make([]byte, size), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		h := newHasher(pdq.Options{}, false)
+		if _, err := h.file(path); err != nil {
+			t.Fatal(err)
+		}
+		h.afterRead = func(p string) {
+			f, _ := os.OpenFile(p, os.O_APPEND|os.O_WRONLY, 0)
+			f.Write([]byte("more"))
+			f.Close()
+		}
+		if _, err := h.file(path); err != errChanged {
+			t.Errorf("size %d: err = %v, want %v", size, err, errChanged)
+		}
+		h.close()
+	}
+}
+
+// TestDigestPaths checks the sequential, parallel and in-memory image paths
+// agree with the standard library on the same bytes.
+func TestDigestPaths(t *testing.T) {
+	dir := t.TempDir()
+	big := make([]byte, parallelMin+chunkSize/2+3)
+	for i := range big {
+		big[i] = byte(i * 7)
+	}
+	img, err := os.ReadFile("../../shared/testdata/pdq/data/misc-images/wee.jpg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHasher(pdq.Options{}, true)
+	defer h.close()
+	for name, content := range map[string][]byte{"small": []byte("hello\n"), "big": big, "image": img, "empty": nil} {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, content, 0o644)
+		d, err := h.file(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := sums(content)
+		if got := hexSums(&d); got != want || d.Size != int64(len(content)) {
+			t.Errorf("%s: got %s %d, want %s %d", name, got, d.Size, want, len(content))
+		}
+		if (name == "image") != d.HasPDQ() || (name == "image" && d.Dihedral == nil) {
+			t.Errorf("%s: image %q pdq %v", name, d.Image, d.HasPDQ())
+		}
+	}
+	if strings.Trim(string(h.img[:cap(h.img)]), "\x00") != "" {
+		t.Error("image bytes left in the worker's buffer")
+	}
+}
