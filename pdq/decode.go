@@ -102,37 +102,101 @@ func Sniff(header []byte) (format string, ok bool) {
 // supported image, ErrTooLarge for an image over the limit, and a decode
 // error for a malformed file; it never panics on bad input.
 func HashReader(r io.Reader, opt Options, dihedral bool) (Result, error) {
-	br := bufio.NewReaderSize(r, 32<<10)
-	header, _ := br.Peek(sniffLen)
-	name, ok := Sniff(header)
-	if !ok {
-		return Result{}, fmt.Errorf("%w (leading bytes %x)", ErrUnsupported, header)
+	var img image.Image
+	var cfg image.Config
+	var err error
+	if rs, ok := r.(io.ReadSeeker); ok {
+		img, cfg, err = decodeSeeker(rs, opt)
+	} else {
+		img, cfg, err = decodeStream(r, opt)
 	}
-	var f format
-	for _, f = range formats {
-		if f.name == name {
-			break
-		}
-	}
-
-	// Keep what the config decoder reads so the full decode can replay it.
-	var seen bytes.Buffer
-	cfg, err := safeConfig(f, io.TeeReader(br, &seen))
-	if err != nil {
-		return Result{}, err
-	}
-	if err := checkSize(cfg, opt); err != nil {
-		return Result{}, err
-	}
-	img, err := safeDecode(f, io.MultiReader(&seen, br))
 	if err != nil {
 		return Result{}, err
 	}
 	if b := img.Bounds(); int64(b.Dx())*int64(b.Dy()) > int64(cfg.Width)*int64(cfg.Height) {
 		// A decoder must not yield more than its header promised.
-		return Result{}, fmt.Errorf("pdq: %s decoded to %dx%d, header said %dx%d", name, b.Dx(), b.Dy(), cfg.Width, cfg.Height)
+		return Result{}, fmt.Errorf("pdq: decoded %dx%d, header said %dx%d", b.Dx(), b.Dy(), cfg.Width, cfg.Height)
 	}
 	return hashDecoded(img, dihedral), nil
+}
+
+// decodeStream decodes from a plain reader: what the header pass reads is
+// kept and replayed to the full decode.
+func decodeStream(r io.Reader, opt Options) (image.Image, image.Config, error) {
+	br := bufio.NewReaderSize(r, 32<<10)
+	header, _ := br.Peek(sniffLen)
+	f, err := sniffFormat(header)
+	if err != nil {
+		return nil, image.Config{}, err
+	}
+	var seen bytes.Buffer
+	cfg, err := safeConfig(f, io.TeeReader(br, &seen))
+	if err != nil {
+		return nil, cfg, err
+	}
+	if err := checkSize(cfg, opt); err != nil {
+		return nil, cfg, err
+	}
+	img, err := safeDecode(f, io.MultiReader(&seen, br))
+	return img, cfg, err
+}
+
+// decodeSeeker decodes from a file or another seekable reader: the header
+// pass and the full decode each start from the beginning. TIFF gets the
+// reader itself, as its decoder wants random access (io.ReaderAt) and would
+// otherwise copy the whole stream into memory.
+func decodeSeeker(rs io.ReadSeeker, opt Options) (image.Image, image.Config, error) {
+	start, err := rs.Seek(0, io.SeekCurrent)
+	if err != nil {
+		return nil, image.Config{}, err
+	}
+	rewound := func() (io.Reader, error) {
+		_, err := rs.Seek(start, io.SeekStart)
+		return rs, err
+	}
+	header := make([]byte, sniffLen)
+	n, _ := io.ReadFull(rs, header)
+	f, err := sniffFormat(header[:n])
+	if err != nil {
+		return nil, image.Config{}, err
+	}
+	open := func() (io.Reader, error) {
+		r, err := rewound()
+		if err != nil || f.name == "tiff" {
+			return r, err
+		}
+		return bufio.NewReaderSize(r, 32<<10), nil
+	}
+	r, err := open()
+	if err != nil {
+		return nil, image.Config{}, err
+	}
+	cfg, err := safeConfig(f, r)
+	if err != nil {
+		return nil, cfg, err
+	}
+	if err := checkSize(cfg, opt); err != nil {
+		return nil, cfg, err
+	}
+	if r, err = open(); err != nil {
+		return nil, cfg, err
+	}
+	img, err := safeDecode(f, r)
+	return img, cfg, err
+}
+
+// sniffFormat returns the decoders for the content starting with header.
+func sniffFormat(header []byte) (format, error) {
+	name, ok := Sniff(header)
+	if !ok {
+		return format{}, fmt.Errorf("%w (leading bytes %x)", ErrUnsupported, header)
+	}
+	for _, f := range formats {
+		if f.name == name {
+			return f, nil
+		}
+	}
+	panic("pdq: Sniff returned unknown format " + name)
 }
 
 // HashFile opens path and hashes its content as HashReader does; the file
@@ -152,8 +216,8 @@ func HashFile(path string, opt Options, dihedral bool) (Result, error) {
 
 func checkSize(cfg image.Config, opt Options) error {
 	w, h := int64(cfg.Width), int64(cfg.Height)
-	if w < 0 || h < 0 {
-		return fmt.Errorf("pdq: invalid dimensions %dx%d", w, h)
+	if w <= 0 || h <= 0 {
+		return fmt.Errorf("pdq: image has no pixels (%dx%d)", w, h)
 	}
 	if limit := opt.maxPixels(); w*h > limit {
 		return fmt.Errorf("%w: %dx%d is over the limit of %d pixels", ErrTooLarge, w, h, limit)

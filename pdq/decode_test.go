@@ -9,6 +9,7 @@ import (
 	"image/gif"
 	"image/jpeg"
 	"image/png"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -69,6 +70,10 @@ func TestHashReaderFormats(t *testing.T) {
 			if err != nil || plain.Dihedral != nil || plain.Hash != res.Hash || plain.Quality != res.Quality {
 				t.Fatalf("without dihedral: %+v, %v; with: %+v", plain, err, res)
 			}
+			stream, err := HashReader(streamOnly{bytes.NewReader(data)}, Options{}, true)
+			if err != nil || stream.Hash != res.Hash || *stream.Dihedral != *res.Dihedral || stream.Quality != res.Quality {
+				t.Fatalf("from a stream: %+v, %v; from a seeker: %+v", stream, err, res)
+			}
 			switch name {
 			case "png", "bmp", "tiff":
 				if res.Hash != want || res.Quality != wantQ || res.Width != 160 || res.Height != 120 {
@@ -82,6 +87,9 @@ func TestHashReaderFormats(t *testing.T) {
 		})
 	}
 }
+
+// streamOnly hides every method but Read, so HashReader cannot seek.
+type streamOnly struct{ io.Reader }
 
 func TestSniff(t *testing.T) {
 	tests := []struct {
@@ -117,11 +125,17 @@ func TestHashReaderErrors(t *testing.T) {
 	if _, err := HashReader(bytes.NewReader(pngData), Options{MaxPixels: 7999}, false); !errors.Is(err, ErrTooLarge) {
 		t.Errorf("100x80 with limit 7999: %v, want ErrTooLarge", err)
 	}
+	if _, err := HashReader(streamOnly{bytes.NewReader(pngData)}, Options{MaxPixels: 7999}, false); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("100x80 stream with limit 7999: %v, want ErrTooLarge", err)
+	}
 	if _, err := HashReader(bytes.NewReader(pngData), Options{MaxPixels: 8000}, false); err != nil {
 		t.Errorf("100x80 with limit 8000: %v", err)
 	}
 	if _, err := HashReader(strings.NewReader("just some text, not an image"), Options{}, false); !errors.Is(err, ErrUnsupported) {
 		t.Errorf("text: %v, want ErrUnsupported", err)
+	}
+	if _, err := HashReader(streamOnly{strings.NewReader("GIF8")}, Options{}, false); !errors.Is(err, ErrUnsupported) {
+		t.Errorf("short stream: %v, want ErrUnsupported", err)
 	}
 	if _, err := HashReader(strings.NewReader(""), Options{}, false); !errors.Is(err, ErrUnsupported) {
 		t.Errorf("empty: %v, want ErrUnsupported", err)

@@ -22,7 +22,12 @@ func FuzzHashReader(f *testing.F) {
 	f.Add([]byte("GIF89a"))
 	f.Add(pngHeader(1, 1))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		res, err := HashReader(bytes.NewReader(data), Options{MaxPixels: fuzzMaxPixels}, true)
+		opt := Options{MaxPixels: fuzzMaxPixels}
+		res, err := HashReader(bytes.NewReader(data), opt, true)
+		stream, serr := HashReader(streamOnly{bytes.NewReader(data)}, opt, true)
+		if (err == nil) != (serr == nil) || err == nil && (stream.Hash != res.Hash || stream.Quality != res.Quality) {
+			t.Fatalf("seeker: %+v, %v; stream: %+v, %v", res, err, stream, serr)
+		}
 		if err != nil {
 			if res != (Result{}) {
 				t.Fatalf("error %v with a non-zero result %+v", err, res)
