@@ -44,7 +44,7 @@ func BenchmarkFile(b *testing.B) {
 	if err := os.WriteFile(path, data, 0o644); err != nil {
 		b.Fatal(err)
 	}
-	h := newHasher(pdq.Options{}, false)
+	h := newHasher(pdq.Options{}, exactOnly)
 	defer h.close()
 	b.SetBytes(int64(len(data)))
 	for b.Loop() {

@@ -44,14 +44,24 @@ type Digests struct {
 	// PDQErr is why an image could not be hashed perceptually; the exact
 	// digests are still good.
 	PDQErr error
+	hashed bool // PDQ was computed (or tried)
 }
 
 // HasPDQ reports whether the file has a perceptual hash.
-func (d *Digests) HasPDQ() bool { return d.Image != "" && d.PDQErr == nil }
+func (d *Digests) HasPDQ() bool { return d.Image != "" && d.PDQErr == nil && d.hashed }
 
 // errChanged is returned for a file whose size or time changed while it
 // was read: its digests describe no version of it that existed.
 var errChanged = errors.New("file changed while being read (size or modification time differ)")
+
+// mode says how much of an image's perceptual hash to compute.
+type mode int
+
+const (
+	exactOnly    mode = iota // digests only; images are recognised, not decoded
+	withPDQ                  // and the PDQ hash of images
+	withDihedral             // and the eight dihedral PDQ hashes
+)
 
 // hasher hashes files one at a time; each worker owns one.
 type hasher struct {
@@ -60,14 +70,14 @@ type hasher struct {
 	img               []byte
 	par               *helpers
 	pdqOpt            pdq.Options
-	dihedral          bool
+	mode              mode
 	afterRead         func(path string) // for tests: runs between reading and the second stat
 }
 
-func newHasher(pdqOpt pdq.Options, dihedral bool) *hasher {
+func newHasher(pdqOpt pdq.Options, m mode) *hasher {
 	return &hasher{
 		md5: md5.New(), sha1: sha1.New(), sha256: sha256.New(),
-		buf: make([]byte, chunkSize), pdqOpt: pdqOpt, dihedral: dihedral,
+		buf: make([]byte, chunkSize), pdqOpt: pdqOpt, mode: m,
 	}
 }
 
@@ -112,7 +122,8 @@ func (h *hasher) file(path string) (Digests, error) {
 		return d, err
 	}
 	d.Image, _ = pdq.Sniff(h.buf[:n])
-	inMemory := d.Image != "" && size <= maxImageBytes
+	perceptual := d.Image != "" && h.mode != exactOnly
+	inMemory := perceptual && size <= maxImageBytes
 	if inMemory {
 		// Read the whole image into one buffer: digests and decoder share it.
 		if int64(cap(h.img)) < size+1 {
@@ -157,15 +168,17 @@ func (h *hasher) file(path string) (Digests, error) {
 	h.sha1.Sum(d.SHA1[:0])
 	h.sha256.Sum(d.SHA256[:0])
 
-	if d.Image != "" {
+	if perceptual {
+		dihedral := h.mode == withDihedral
 		var res pdq.Result
 		var perr error
 		if inMemory {
-			res, perr = pdq.HashReader(bytes.NewReader(h.img), h.pdqOpt, h.dihedral)
+			res, perr = pdq.HashReader(bytes.NewReader(h.img), h.pdqOpt, dihedral)
 			h.dropImage()
 		} else {
-			res, perr = pdq.HashFile(path, h.pdqOpt, h.dihedral)
+			res, perr = pdq.HashFile(path, h.pdqOpt, dihedral)
 		}
+		d.hashed = true
 		if perr != nil {
 			d.PDQErr = perr
 		} else {

@@ -48,7 +48,11 @@ func HashFiles(ctx context.Context, paths []string, opt HashOptions, emit func(F
 		}
 		jobs = append(jobs, js...)
 	}
-	results, err := run(ctx, jobs, Options{Jobs: opt.Jobs, MaxPixels: opt.MaxPixels, Radius: -1}, opt.Dihedral, nil)
+	m := withPDQ
+	if opt.Dihedral {
+		m = withDihedral
+	}
+	results, err := run(ctx, jobs, Options{Jobs: opt.Jobs, MaxPixels: opt.MaxPixels}, m, nil)
 	if err != nil {
 		return err
 	}

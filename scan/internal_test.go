@@ -24,7 +24,7 @@ func TestVanishedFile(t *testing.T) {
 		t.Fatalf("walk: %v %v %v", jobs, problems, err)
 	}
 	os.Remove(filepath.Join(dir, "b"))
-	res, err := run(context.Background(), jobs, Options{Jobs: 2, Radius: -1}, false, nil)
+	res, err := run(context.Background(), jobs, Options{Jobs: 2}, exactOnly, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +44,7 @@ func TestChangedFile(t *testing.T) {
 		if err := os.WriteFile(path, make([]byte, size), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		h := newHasher(pdq.Options{}, false)
+		h := newHasher(pdq.Options{}, exactOnly)
 		if _, err := h.file(path); err != nil {
 			t.Fatal(err)
 		}
@@ -72,7 +72,7 @@ func TestDigestPaths(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := newHasher(pdq.Options{}, true)
+	h := newHasher(pdq.Options{}, withDihedral)
 	defer h.close()
 	for name, content := range map[string][]byte{"small": []byte("hello\n"), "big": big, "image": img, "empty": nil} {
 		p := filepath.Join(dir, name)
@@ -91,5 +91,18 @@ func TestDigestPaths(t *testing.T) {
 	}
 	if strings.Trim(string(h.img[:cap(h.img)]), "\x00") != "" {
 		t.Error("image bytes left in the worker's buffer")
+	}
+}
+
+// TestExactOnly: with no PDQ in any bank, images are recognised but not
+// decoded.
+func TestExactOnly(t *testing.T) {
+	h := newHasher(pdq.Options{}, exactOnly)
+	d, err := h.file("../../shared/testdata/pdq/data/misc-images/wee.jpg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Image != "jpeg" || d.HasPDQ() || d.hashed || d.PDQ != (pdq.Hash{}) {
+		t.Errorf("got image %q, pdq %v", d.Image, d.HasPDQ())
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -123,7 +124,14 @@ func Scan(ctx context.Context, dir string, banks []*Bank, opt Options) (*Report,
 	if err != nil {
 		return nil, err
 	}
-	results, err := run(ctx, jobs, opt, false, func(j *job, r *result) {
+	// Dihedral hashes cost little more than one (they share the DCT) and
+	// let rotated and flipped copies match. Without PDQ in any bank, images
+	// are not decoded at all.
+	m := exactOnly
+	if opt.Radius >= 0 && slices.ContainsFunc(banks, func(b *Bank) bool { return b.npdq > 0 }) {
+		m = withDihedral
+	}
+	results, err := run(ctx, jobs, opt, m, func(j *job, r *result) {
 		if r.err == nil {
 			r.matches = match(j, &r.d, banks, opt)
 		}
@@ -156,7 +164,7 @@ func Scan(ctx context.Context, dir string, banks []*Bank, opt Options) (*Report,
 		s.Bytes += r.d.Size
 		if r.d.Image != "" {
 			s.Images++
-			if r.d.PDQErr != nil {
+			if r.d.hashed && r.d.PDQErr != nil {
 				rep.Errors = append(rep.Errors, FileError{jobs[i].rel, "image not hashed perceptually: " + describeErr(r.d.PDQErr)})
 			}
 		}
@@ -238,7 +246,7 @@ func match(j *job, d *Digests, banks []*Bank, opt Options) []Match {
 
 // run hashes jobs on a pool of workers, calling then for each file in its
 // worker, and returns the results in job order.
-func run(ctx context.Context, jobs []job, opt Options, dihedral bool, then func(*job, *result)) ([]result, error) {
+func run(ctx context.Context, jobs []job, opt Options, m mode, then func(*job, *result)) ([]result, error) {
 	results := make([]result, len(jobs))
 	var total int64
 	for _, j := range jobs {
@@ -250,14 +258,11 @@ func run(ctx context.Context, jobs []job, opt Options, dihedral bool, then func(
 
 	next := atomic.Int64{}
 	var wg sync.WaitGroup
-	// Dihedral hashes cost little (one DCT) and let rotated and flipped
-	// copies match, so a scan always computes them.
-	dihedral = dihedral || opt.Radius >= 0
 	for range min(opt.jobs(), max(len(jobs), 1)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			h := newHasher(pdq.Options{MaxPixels: opt.MaxPixels}, dihedral)
+			h := newHasher(pdq.Options{MaxPixels: opt.MaxPixels}, m)
 			defer h.close()
 			for ctx.Err() == nil {
 				i := int(next.Add(1) - 1)
