@@ -148,14 +148,17 @@ func seedSubject(ctx context.Context, svc Services, r *rand.Rand, now time.Time,
 		return nil, fmt.Errorf("subject %d: %w", i, err)
 	}
 	n := 1 + r.IntN(3)
+	var first int64
 	for j := range n {
 		ref, err := seedReferral(ctx, svc, r, now, i, j, p, force)
 		if err != nil {
 			return nil, err
 		}
 		ev := "first referral for this subject"
-		if j > 0 {
-			ev = fmt.Sprintf("shares email and username with referral %d (blind index match)", ref.ID-int64(j))
+		if j == 0 {
+			first = ref.ID
+		} else {
+			ev = fmt.Sprintf("shares e-mail and username with referral %d (blind index match)", first)
 		}
 		if err := svc.Subjects.LinkReferral(ctx, safeguard.SubjectLink{SubjectID: s.ID, ReferralID: ref.ID, Evidence: ev}); err != nil {
 			return nil, fmt.Errorf("link subject %d: %w", i, err)
@@ -232,9 +235,12 @@ func assess(r *rand.Rand, now time.Time, subjectID int64, p person, referrals in
 	case p.childAccess:
 		a.Band, a.DueAt = safeguard.BandImmediate, now.Add(24*time.Hour)
 		a.Trace = append(a.Trace, safeguard.RuleFired{Rule: "access_to_children", Effect: "band=immediate", Reason: "synthetic: lives with or has contact with children"})
-	case referrals >= 3 || r.IntN(5) == 0:
+	case referrals >= 3:
 		a.Band, a.DueAt = safeguard.BandHigh, now.Add(7*24*time.Hour)
 		a.Trace = append(a.Trace, safeguard.RuleFired{Rule: "repeat_referrals", Effect: "band>=high", Reason: fmt.Sprintf("synthetic: %d linked referrals", referrals)})
+	case r.IntN(5) == 0:
+		a.Band, a.DueAt = safeguard.BandHigh, now.Add(7*24*time.Hour)
+		a.Trace = append(a.Trace, safeguard.RuleFired{Rule: "distribution", Effect: "band>=high", Reason: "synthetic: shared files with others"})
 	case r.IntN(2) == 0:
 		a.Band, a.DueAt = safeguard.BandMedium, now.Add(28*24*time.Hour)
 		a.Trace = append(a.Trace, safeguard.RuleFired{Rule: "possession", Effect: "band>=medium", Reason: "synthetic: possession only"})
