@@ -95,6 +95,9 @@ func services(db *store.DB) web.Services {
 		Referrals:   store.NewReferralService(db),
 		Assessments: store.NewAssessmentService(db),
 		Audit:       store.NewAuditService(db),
+		Banks:       store.NewBankService(db),
+		Scans:       store.NewScanReportService(db),
+		Operations:  store.NewOperationService(db),
 		Ping:        db.Ping,
 	}
 }
