@@ -17,6 +17,7 @@ func timeDays(n int) time.Duration { return time.Duration(n) * 24 * time.Hour }
 func mustAddr(s string) netip.Addr { return netip.MustParseAddr(s) }
 
 func TestAPIBearerAuth(t *testing.T) {
+	t.Parallel()
 	e := MustOpenEnv(t)
 	resp := e.API(t, "GET", "/api/v1/me", "", nil)
 	if resp.StatusCode != 401 || !strings.Contains(resp.Body, `"code": "unauthorized"`) || resp.Header.Get("WWW-Authenticate") == "" {
@@ -41,6 +42,7 @@ func TestAPIBearerAuth(t *testing.T) {
 }
 
 func TestAPISubjectsAndForceScoping(t *testing.T) {
+	t.Parallel()
 	e := MustOpenEnv(t)
 	tok := e.MustToken(t, safeguard.RoleInvestigator) // KNT
 	resp := e.API(t, "GET", "/api/v1/subjects?sort=ref&limit=10", tok, nil)
@@ -72,6 +74,7 @@ func TestAPISubjectsAndForceScoping(t *testing.T) {
 }
 
 func TestAPIAudit(t *testing.T) {
+	t.Parallel()
 	e := MustOpenEnv(t)
 	tok := e.MustToken(t, safeguard.RoleAuditor)
 	resp := e.API(t, "GET", "/api/v1/audit?limit=5", tok, nil)
@@ -89,6 +92,7 @@ func TestAPIAudit(t *testing.T) {
 }
 
 func TestAPIReferralIntake(t *testing.T) {
+	t.Parallel()
 	e := MustOpenEnv(t)
 	tok := e.MustToken(t, safeguard.RoleAnalyst)
 	body := `{"source":"cybertip","source_ref":"CT-1001","escalated":true,
@@ -123,6 +127,7 @@ func TestAPIReferralIntake(t *testing.T) {
 }
 
 func TestAPIBadInput(t *testing.T) {
+	t.Parallel()
 	e := MustOpenEnv(t)
 	tok := e.MustToken(t, safeguard.RoleAnalyst)
 	for _, tt := range []struct {
@@ -142,6 +147,7 @@ func TestAPIBadInput(t *testing.T) {
 }
 
 func TestOversizeBody(t *testing.T) {
+	t.Parallel()
 	e := MustOpenEnv(t, EnvOptions{Config: web.Config{MaxBodyBytes: 4 << 10}})
 	tok := e.MustToken(t, safeguard.RoleAnalyst)
 	big := `{"source":"cybertip","source_ref":"CT-big","annotations":["` + strings.Repeat("x", 8<<10) + `"]}`

@@ -25,6 +25,7 @@ import (
 // TestDatabaseDown: with the database gone, a page and an API call each get
 // a clear error with the request id, and the log names the request.
 func TestDatabaseDown(t *testing.T) {
+	t.Parallel()
 	e := MustOpenEnv(t)
 	b := e.NewBrowser(t)
 	b.MustLogin(safeguard.RoleAnalyst)
@@ -51,6 +52,7 @@ func TestDatabaseDown(t *testing.T) {
 // TestPanicIsRecovered: a panic becomes a 500 naming the request id, and
 // the server goes on serving.
 func TestPanicIsRecovered(t *testing.T) {
+	t.Parallel()
 	e := MustOpenEnv(t, EnvOptions{Edit: func(s *web.Services) {
 		s.Ping = func(context.Context) error { panic("boom in a handler") }
 	}})
@@ -69,6 +71,7 @@ func TestPanicIsRecovered(t *testing.T) {
 }
 
 func TestTLS(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	cert, key := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
 	writeSelfSigned(t, cert, key)
@@ -93,6 +96,7 @@ func TestTLS(t *testing.T) {
 }
 
 func TestGracefulClose(t *testing.T) {
+	t.Parallel()
 	e := MustOpenEnv(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()

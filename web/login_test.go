@@ -13,6 +13,7 @@ import (
 )
 
 func TestLoginGoesToTheRolesHome(t *testing.T) {
+	t.Parallel()
 	e := MustOpenEnv(t)
 	for role, home := range map[safeguard.Role]string{
 		safeguard.RoleAdmin:        "/users",
@@ -48,6 +49,7 @@ func TestLoginGoesToTheRolesHome(t *testing.T) {
 }
 
 func TestNavigationByRole(t *testing.T) {
+	t.Parallel()
 	e := MustOpenEnv(t)
 	nav := func(role safeguard.Role, path string) string {
 		b := e.NewBrowser(t)
@@ -82,6 +84,7 @@ func TestNavigationByRole(t *testing.T) {
 }
 
 func TestLoginWrongPassword(t *testing.T) {
+	t.Parallel()
 	e := MustOpenEnv(t)
 	b := e.NewBrowser(t)
 	resp := b.Login(e.Users[safeguard.RoleAnalyst].Name, "not the password")
@@ -98,6 +101,7 @@ func TestLoginWrongPassword(t *testing.T) {
 }
 
 func TestLoginLockout(t *testing.T) {
+	t.Parallel()
 	e := MustOpenEnv(t, EnvOptions{Store: store.Options{MaxFailedLogins: 3}})
 	b := e.NewBrowser(t)
 	name := e.Users[safeguard.RoleAnalyst].Name
@@ -118,6 +122,7 @@ func TestLoginLockout(t *testing.T) {
 }
 
 func TestLoginNeedsCSRF(t *testing.T) {
+	t.Parallel()
 	e := MustOpenEnv(t)
 	b := e.NewBrowser(t)
 	b.Get("/login")
@@ -132,6 +137,7 @@ func TestLoginNeedsCSRF(t *testing.T) {
 }
 
 func TestCSRFOnStateChangingForms(t *testing.T) {
+	t.Parallel()
 	e := MustOpenEnv(t)
 	b := e.NewBrowser(t)
 	b.MustLogin(safeguard.RoleAdmin)
@@ -165,6 +171,7 @@ func TestCSRFOnStateChangingForms(t *testing.T) {
 }
 
 func TestLogout(t *testing.T) {
+	t.Parallel()
 	e := MustOpenEnv(t)
 	b := e.NewBrowser(t)
 	b.MustLogin(safeguard.RoleAnalyst)
@@ -190,7 +197,8 @@ func TestLogout(t *testing.T) {
 }
 
 func TestAbsentAndExpiredSession(t *testing.T) {
-	e := MustOpenEnv(t, EnvOptions{Store: store.Options{SessionIdle: 300 * time.Millisecond}})
+	t.Parallel()
+	e := MustOpenEnv(t, EnvOptions{Store: store.Options{SessionIdle: 2 * time.Second}})
 	b := e.NewBrowser(t)
 	resp := b.Get("/queue?sort=due")
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/login?next=%2Fqueue%3Fsort%3Ddue" {
@@ -200,7 +208,7 @@ func TestAbsentAndExpiredSession(t *testing.T) {
 	if got := b.Get("/queue").StatusCode; got != 200 {
 		t.Fatalf("fresh session: %d", got)
 	}
-	time.Sleep(500 * time.Millisecond)
+	time.Sleep(2500 * time.Millisecond)
 	resp = b.Get("/queue")
 	loc := resp.Header.Get("Location")
 	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/login?m=expired") {
@@ -227,6 +235,7 @@ func TestAbsentAndExpiredSession(t *testing.T) {
 }
 
 func TestMustChangePassword(t *testing.T) {
+	t.Parallel()
 	e := MustOpenEnv(t)
 	ctx := safeguard.NewContextWithActor(context.Background(), safeguard.SystemActor("test"))
 	u := &safeguard.User{Name: "newstarter", Role: safeguard.RoleAnalyst}

@@ -163,6 +163,7 @@ func oidcLogin(t *testing.T, b *Browser) *Response {
 }
 
 func TestOIDCLogin(t *testing.T) {
+	t.Parallel()
 	idp := newTestIdP(t)
 	addr := freeAddr(t)
 	e := MustOpenEnv(t, EnvOptions{Config: web.Config{Addr: addr, OIDC: &web.OIDCConfig{
@@ -238,6 +239,7 @@ func TestOIDCLogin(t *testing.T) {
 }
 
 func TestOIDCNotConfigured(t *testing.T) {
+	t.Parallel()
 	e := MustOpenEnv(t)
 	b := e.NewBrowser(t)
 	if got := b.Get("/auth/oidc/login").StatusCode; got != 404 {

@@ -12,6 +12,7 @@ import (
 )
 
 func TestQueueShowsRefsNotNames(t *testing.T) {
+	t.Parallel()
 	e := MustOpenEnv(t)
 	b := e.NewBrowser(t)
 	b.MustLogin(safeguard.RoleAnalyst)
@@ -39,6 +40,7 @@ func TestQueueShowsRefsNotNames(t *testing.T) {
 }
 
 func TestQueueIsSortedByBandThenDueAndPaged(t *testing.T) {
+	t.Parallel()
 	e := MustOpenEnv(t)
 	ctx := safeguard.NewContextWithActor(context.Background(), safeguard.SystemActor("test"))
 	now := safeguard.NowFromContext(ctx)
@@ -83,6 +85,7 @@ func TestQueueIsSortedByBandThenDueAndPaged(t *testing.T) {
 }
 
 func TestSubjectPageAndForceScoping(t *testing.T) {
+	t.Parallel()
 	e := MustOpenEnv(t)
 	b := e.NewBrowser(t)
 	b.MustLogin(safeguard.RoleInvestigator) // KNT
@@ -114,6 +117,7 @@ func TestSubjectPageAndForceScoping(t *testing.T) {
 }
 
 func TestAuditPage(t *testing.T) {
+	t.Parallel()
 	e := MustOpenEnv(t)
 	// Something to find: an analyst reads a subject.
 	a := e.NewBrowser(t)
@@ -152,6 +156,7 @@ func TestAuditPage(t *testing.T) {
 }
 
 func TestAdminCreatesUserAndResetsPassword(t *testing.T) {
+	t.Parallel()
 	e := MustOpenEnv(t)
 	b := e.NewBrowser(t)
 	b.MustLogin(safeguard.RoleAdmin)
@@ -210,6 +215,7 @@ func TestAdminCreatesUserAndResetsPassword(t *testing.T) {
 }
 
 func TestAdminCreatesAndRevokesToken(t *testing.T) {
+	t.Parallel()
 	e := MustOpenEnv(t)
 	b := e.NewBrowser(t)
 	b.MustLogin(safeguard.RoleAdmin)
@@ -243,6 +249,7 @@ func TestAdminCreatesAndRevokesToken(t *testing.T) {
 }
 
 func TestForcesPage(t *testing.T) {
+	t.Parallel()
 	e := MustOpenEnv(t)
 	b := e.NewBrowser(t)
 	b.MustLogin(safeguard.RoleAdmin)
@@ -260,6 +267,7 @@ func TestForcesPage(t *testing.T) {
 }
 
 func TestReferralPages(t *testing.T) {
+	t.Parallel()
 	e := MustOpenEnv(t)
 	ctx := safeguard.NewContextWithActor(context.Background(), safeguard.SystemActor("test"))
 	port := 51234
@@ -267,8 +275,9 @@ func TestReferralPages(t *testing.T) {
 		DocumentSHA256: "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a",
 		ReceivedAt:     safeguard.NowFromContext(ctx), ForceCode: "KNT",
 		Identifiers: []safeguard.Identifier{{Kind: safeguard.IdentEmail, Value: "someone@example.com"}},
-		IPEvents:    []safeguard.IPEvent{{IP: mustAddr("192.0.2.10"), Port: &port, TimeText: "2026-01-02 03:04:05"}},
-		Files:       []safeguard.File{{Name: "file1.jpg", Size: 1234, MD5: "d41d8cd98f00b204e9800998ecf8427e"}}}
+		IPEvents: []safeguard.IPEvent{{IP: mustAddr("192.0.2.10"), Port: &port, TimeText: "2026-01-02 03:04:05"},
+			{IP: mustAddr("100.64.1.2"), TimeText: "2026-01-02T03:04:05Z", HasOffset: true}},
+		Files: []safeguard.File{{Name: "file1.jpg", Size: 1234, MD5: "d41d8cd98f00b204e9800998ecf8427e"}}}
 	if _, err := e.Svc.Referrals.CreateReferral(ctx, r); err != nil {
 		t.Fatal(err)
 	}
@@ -279,7 +288,7 @@ func TestReferralPages(t *testing.T) {
 		t.Fatalf("referrals: %d\n%s", list.StatusCode, list.Body)
 	}
 	page := b.Get("/referrals/" + itoa(r.ID))
-	for _, want := range []string{"HL-1", "someone@example.com", "192.0.2.10", "51234", "no time-zone offset", "d41d8cd98f00b204e9800998ecf8427e"} {
+	for _, want := range []string{"HL-1", "someone@example.com", "192.0.2.10", "51234", "no time-zone offset", "d41d8cd98f00b204e9800998ecf8427e", "shared (CGNAT) address without a port"} {
 		if !strings.Contains(page.Body, want) {
 			t.Errorf("referral page lacks %q", want)
 		}
@@ -293,6 +302,7 @@ func TestReferralPages(t *testing.T) {
 }
 
 func TestMissingServicesAnswer503(t *testing.T) {
+	t.Parallel()
 	e := MustOpenEnv(t)
 	b := e.NewBrowser(t)
 	b.MustLogin(safeguard.RoleCoordinator)

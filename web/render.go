@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"net/netip"
 	"path"
 	"strings"
 	"time"
@@ -32,6 +33,8 @@ func templateFuncs(sa *staticAssets) template.FuncMap {
 		"add":     func(a, b int) int { return a + b },
 		"label":   func(s string) string { return strings.ReplaceAll(s, "_", " ") },
 		"yesno":   yesno,
+		"overdue": func(v any) bool { t, ok := asTime(v); return ok && t.Before(time.Now()) },
+		"cgnat":   func(a netip.Addr) bool { return safeguard.CGNAT.Contains(a.Unmap()) },
 	}
 }
 

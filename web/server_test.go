@@ -15,6 +15,7 @@ import (
 )
 
 func TestSecurityHeaders(t *testing.T) {
+	t.Parallel()
 	e := MustOpenEnv(t, EnvOptions{Config: web.Config{CookieSecure: true}})
 	b := e.NewBrowser(t)
 	for _, path := range []string{"/login", "/no-such-page", "/api/v1/me", "/healthz"} {
@@ -46,6 +47,7 @@ func TestSecurityHeaders(t *testing.T) {
 }
 
 func TestNoHSTSWithoutTLS(t *testing.T) {
+	t.Parallel()
 	e := MustOpenEnv(t)
 	if got := e.NewBrowser(t).Get("/login").Header.Get("Strict-Transport-Security"); got != "" {
 		t.Errorf("HSTS on plain HTTP without CookieSecure: %q", got)
@@ -53,6 +55,7 @@ func TestNoHSTSWithoutTLS(t *testing.T) {
 }
 
 func TestPagesHaveNoInlineScriptOrStyle(t *testing.T) {
+	t.Parallel()
 	e := MustOpenEnv(t)
 	b := e.NewBrowser(t)
 	b.MustLogin(safeguard.RoleAdmin)
@@ -72,6 +75,7 @@ func TestPagesHaveNoInlineScriptOrStyle(t *testing.T) {
 }
 
 func TestUnknownRoutes(t *testing.T) {
+	t.Parallel()
 	e := MustOpenEnv(t)
 	b := e.NewBrowser(t)
 
@@ -99,6 +103,7 @@ func TestUnknownRoutes(t *testing.T) {
 }
 
 func TestHealthz(t *testing.T) {
+	t.Parallel()
 	e := MustOpenEnv(t)
 	resp := e.NewBrowser(t).Get("/healthz")
 	if resp.StatusCode != 200 || !strings.Contains(resp.Body, `"status": "ok"`) {
@@ -118,6 +123,7 @@ func TestHealthz(t *testing.T) {
 }
 
 func TestMetrics(t *testing.T) {
+	t.Parallel()
 	e := MustOpenEnv(t)
 	b := e.NewBrowser(t)
 	b.Get("/login")
@@ -139,6 +145,7 @@ func TestMetrics(t *testing.T) {
 }
 
 func TestStaticAssetsAreHashedAndCached(t *testing.T) {
+	t.Parallel()
 	e := MustOpenEnv(t)
 	b := e.NewBrowser(t)
 	page := b.Get("/login")
@@ -162,6 +169,7 @@ func TestStaticAssetsAreHashedAndCached(t *testing.T) {
 // TestOpenAPICoversEveryRoute walks the registered /api/v1 routes and finds
 // each, with its method, in the served OpenAPI document.
 func TestOpenAPICoversEveryRoute(t *testing.T) {
+	t.Parallel()
 	e := MustOpenEnv(t)
 	resp := e.NewBrowser(t).Get("/api/v1/openapi.json")
 	if resp.StatusCode != 200 {
@@ -231,6 +239,7 @@ func TestOpenAPICoversEveryRoute(t *testing.T) {
 }
 
 func TestAccessLog(t *testing.T) {
+	t.Parallel()
 	e := MustOpenEnv(t)
 	b := e.NewBrowser(t)
 	b.MustLogin(safeguard.RoleAnalyst)

@@ -12,6 +12,7 @@ import (
 )
 
 func TestErrorStatus(t *testing.T) {
+	t.Parallel()
 	for code, want := range map[string]int{
 		safeguard.EINVALID:      400,
 		safeguard.EUNAUTHORIZED: 401,
@@ -31,6 +32,7 @@ func TestErrorStatus(t *testing.T) {
 }
 
 func TestClassifyHidesInternalCause(t *testing.T) {
+	t.Parallel()
 	code, msg := classify(errors.New("pq: password authentication failed for user postgres"))
 	if code != safeguard.EINTERNAL || strings.Contains(msg, "postgres") {
 		t.Fatalf("classify = %q, %q; want internal with a generic message", code, msg)
@@ -42,6 +44,7 @@ func TestClassifyHidesInternalCause(t *testing.T) {
 }
 
 func TestJSONErrorSaysWhere(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		body, want string
 	}{
@@ -63,6 +66,7 @@ func TestJSONErrorSaysWhere(t *testing.T) {
 }
 
 func TestSafeNext(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"/queue?sort=due":        "/queue?sort=due",
 		"//evil.example.com/x":   "",
@@ -78,6 +82,7 @@ func TestSafeNext(t *testing.T) {
 }
 
 func TestPager(t *testing.T) {
+	t.Parallel()
 	r := httptest.NewRequest("GET", "/audit?action=subject.read&offset=50&limit=50", nil)
 	p := newPager(r, 50, 50, 120)
 	if p.From() != 51 || p.To() != 100 || !p.HasPrev() || !p.HasNext() {
@@ -98,6 +103,7 @@ func TestPager(t *testing.T) {
 }
 
 func TestSortColumns(t *testing.T) {
+	t.Parallel()
 	r := httptest.NewRequest("GET", "/queue?sort=band&offset=50&band=high", nil)
 	cols := sortColumns(r, "band", []string{"ref", "band"}, []string{"Reference", "Band"})
 	if cols[1].Aria != "ascending" || !strings.Contains(cols[1].URL, "sort=-band") || strings.Contains(cols[1].URL, "offset") {
@@ -109,6 +115,7 @@ func TestSortColumns(t *testing.T) {
 }
 
 func TestTemplatesParse(t *testing.T) {
+	t.Parallel()
 	sa, err := loadStatic()
 	if err != nil {
 		t.Fatal(err)
@@ -127,6 +134,7 @@ func TestTemplatesParse(t *testing.T) {
 }
 
 func TestOpenAPIDocumentIsValidJSON(t *testing.T) {
+	t.Parallel()
 	var doc struct {
 		OpenAPI string                    `json:"openapi"`
 		Paths   map[string]map[string]any `json:"paths"`
@@ -140,6 +148,7 @@ func TestOpenAPIDocumentIsValidJSON(t *testing.T) {
 }
 
 func TestWriteJSONErrorShape(t *testing.T) {
+	t.Parallel()
 	w := httptest.NewRecorder()
 	writeJSON(w, http.StatusTeapot, map[string]errorView{"error": {Code: "x", Message: "y", RequestID: "z"}})
 	if got := w.Body.String(); !strings.Contains(got, `"request_id": "z"`) {
