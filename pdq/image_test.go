@@ -58,6 +58,8 @@ func TestImageTypesAgree(t *testing.T) {
 		draw.Draw(rgba, rgba.Rect, src, image.Point{}, draw.Src)
 		nrgba64 := image.NewNRGBA64(src.Rect)
 		draw.Draw(nrgba64, nrgba64.Rect, src, image.Point{}, draw.Src)
+		rgba64 := image.NewRGBA64(src.Rect)
+		draw.Draw(rgba64, rgba64.Rect, src, image.Point{}, draw.Src)
 		// A sub-image that does not start at the origin.
 		big := image.NewNRGBA(image.Rect(-7, -3, size.X+11, size.Y+5))
 		draw.Draw(big, src.Rect, src, image.Point{}, draw.Src)
@@ -91,6 +93,8 @@ func TestImageTypesAgree(t *testing.T) {
 		}{
 			{"RGBA", rgba, want},
 			{"NRGBA64", nrgba64, want},
+			{"RGBA64", rgba64, want},
+			{"generic NRGBA64", opaqueWrapper{nrgba64}, want},
 			{"sub-image", sub, want},
 			{"generic", opaqueWrapper{src}, want},
 			{"Paletted", pal, wantPal},
@@ -154,9 +158,65 @@ func TestGreyUsesValue(t *testing.T) {
 		g16.Pix[2*i], g16.Pix[2*i+1] = v, v // v·257: exactly v in 8 bits
 		copy(rgb.Pix[4*i:], []uint8{v, v, v, 255})
 	}
-	for name, img := range map[string]image.Image{"Gray16": g16, "grey NRGBA": rgb, "generic": opaqueWrapper{rgb}} {
+	ycc := image.NewYCbCr(g.Rect, image.YCbCrSubsampleRatio420)
+	copy(ycc.Y, g.Pix) // stride equals width here
+	for i := range ycc.Cb {
+		ycc.Cb[i], ycc.Cr[i] = 128, 128
+	}
+	pal := image.NewPaletted(g.Rect, nil)
+	for v := range 256 {
+		pal.Palette = append(pal.Palette, color.Gray{uint8(v)})
+	}
+	copy(pal.Pix, g.Pix)
+	wantLuma := lumaOf(t, g)
+	for name, img := range map[string]image.Image{"Gray16": g16, "grey NRGBA": rgb, "generic": opaqueWrapper{rgb}, "grey YCbCr": ycc, "grey Paletted": pal} {
 		if got, _ := HashImage(img); got != want {
 			t.Errorf("%s: %v, want %v", name, got, want)
+		}
+		for i, v := range lumaOf(t, img) {
+			if v != wantLuma[i] {
+				t.Errorf("%s: luminance[%d] = %v, want the grey value %v", name, i, v, wantLuma[i])
+				break
+			}
+		}
+	}
+	// One colour pixel makes the image a colour image: RGB luminance.
+	rgb.Pix[0] = 255 - rgb.Pix[0]
+	colour := lumaOf(t, rgb)
+	inexact := 0
+	for i := 1; i < len(g.Pix); i++ {
+		v := g.Pix[i]
+		if want := rgbLuma(v, v, v); want != float32(v) {
+			inexact++
+			if colour[i] != want {
+				t.Fatalf("colour image: luminance[%d] = %v, want %v", i, colour[i], want)
+			}
+		}
+	}
+	if inexact == 0 {
+		t.Fatal("test image has no grey level whose RGB luminance is inexact")
+	}
+}
+
+// lumaOf returns a copy of the luminance buffer HashImage would filter.
+func lumaOf(tb testing.TB, img image.Image) []float32 {
+	tb.Helper()
+	h, ok := lumaHasher(img)
+	if !ok {
+		tb.Fatal("image too small")
+	}
+	defer hasherPool.Put(h)
+	return append([]float32(nil), h.buf1[:h.rows*h.cols]...)
+}
+
+// TestGreyRoundTrip: refillGrey relies on rounding the RGB luminance of a
+// grey pixel giving back its value.
+func TestGreyRoundTrip(t *testing.T) {
+	for v := range 256 {
+		lum := []float32{rgbLuma(uint8(v), uint8(v), uint8(v))}
+		refillGrey(lum)
+		if lum[0] != float32(v) {
+			t.Errorf("grey %d: luminance %v rounds to %v", v, rgbLuma(uint8(v), uint8(v), uint8(v)), lum[0])
 		}
 	}
 }

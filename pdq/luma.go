@@ -84,8 +84,13 @@ func fillLuma(dst []float32, img image.Image, s *sampling) {
 		// Colour channels as stored: all alpha we have seen is opaque, and
 		// the reference drops alpha without compositing.
 		grey = fillRGBA8(dst, m.Pix, m.Stride, m.Rect, s)
+	case *image.NRGBA64:
+		grey = fillRGBA16(dst, m.Pix, m.Stride, m.Rect, s)
+	case *image.RGBA64:
+		grey = fillRGBA16(dst, m.Pix, m.Stride, m.Rect, s)
 	case *image.Paletted:
-		grey = fillPaletted(dst, m, s)
+		fillPaletted(dst, m, s)
+		return
 	case *image.CMYK:
 		grey = fillCMYK(dst, m, s)
 	default:
@@ -99,19 +104,16 @@ func fillLuma(dst []float32, img image.Image, s *sampling) {
 		}
 	}
 	if grey {
-		refillGrey(dst, img, s)
+		refillGrey(dst[:s.rows*s.cols])
 	}
 }
 
-// refillGrey redoes fillLuma for an image that turned out to be all grey,
-// taking the grey value itself. It is rare and need not be fast.
-func refillGrey(dst []float32, img image.Image, s *sampling) {
-	for y := range s.rows {
-		out := dst[y*s.cols : (y+1)*s.cols]
-		for x := range out {
-			r, _, _ := rgb8(img.At(s.xs[x], s.ys[y]))
-			out[x] = float32(r)
-		}
+// refillGrey turns the luminance of an all-grey image into the grey values
+// themselves. For R=G=B=v the float32 sum 0.299v+0.587v+0.114v is within
+// 0.001 of v, so rounding recovers v exactly.
+func refillGrey(dst []float32) {
+	for i, v := range dst {
+		dst[i] = float32(int(v + 0.5))
 	}
 }
 
@@ -176,20 +178,39 @@ func fillRGBA8(dst []float32, pix []uint8, stride int, rect image.Rectangle, s *
 	return diff == 0
 }
 
-func fillPaletted(dst []float32, m *image.Paletted, s *sampling) (grey bool) {
+func fillRGBA16(dst []float32, pix []uint8, stride int, rect image.Rectangle, s *sampling) (grey bool) {
+	var diff uint8
+	for y := range s.rows {
+		row := pix[(s.ys[y]-rect.Min.Y)*stride:]
+		out := dst[y*s.cols : (y+1)*s.cols]
+		for x := range out {
+			i := 8 * (s.xs[x] - rect.Min.X)
+			p := row[i : i+6 : i+6]
+			r := to8(uint16(p[0])<<8 | uint16(p[1]))
+			g := to8(uint16(p[2])<<8 | uint16(p[3]))
+			b := to8(uint16(p[4])<<8 | uint16(p[5]))
+			diff |= (r ^ g) | (g ^ b)
+			out[x] = rgbLuma(r, g, b)
+		}
+	}
+	return diff == 0
+}
+
+// fillPaletted looks each index up in tables made from the palette, and
+// handles the all-grey case itself.
+func fillPaletted(dst []float32, m *image.Paletted, s *sampling) {
 	var lum [256]float32
 	var isGrey [256]bool
-	var val [256]float32
 	for i, c := range m.Palette {
 		if i >= 256 {
 			break
 		}
 		r, g, b := rgb8(c)
-		lum[i], isGrey[i], val[i] = rgbLuma(r, g, b), r == g && g == b, float32(r)
+		lum[i], isGrey[i] = rgbLuma(r, g, b), r == g && g == b
 	}
 	// Go's decoders reject indexes outside the palette; an image built in
 	// memory might not, and At then gives opaque black, as do these zeros.
-	grey = true
+	grey := true
 	for y := range s.rows {
 		row := m.Pix[(s.ys[y]-m.Rect.Min.Y)*m.Stride:]
 		out := dst[y*s.cols : (y+1)*s.cols]
@@ -200,15 +221,8 @@ func fillPaletted(dst []float32, m *image.Paletted, s *sampling) (grey bool) {
 		}
 	}
 	if grey {
-		for y := range s.rows {
-			row := m.Pix[(s.ys[y]-m.Rect.Min.Y)*m.Stride:]
-			out := dst[y*s.cols : (y+1)*s.cols]
-			for x := range out {
-				out[x] = val[row[s.xs[x]-m.Rect.Min.X]]
-			}
-		}
+		refillGrey(dst[:s.rows*s.cols])
 	}
-	return false // handled here
 }
 
 func fillCMYK(dst []float32, m *image.CMYK, s *sampling) (grey bool) {
