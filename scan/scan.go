@@ -256,6 +256,12 @@ func run(ctx context.Context, jobs []job, opt Options, m mode, then func(*job, *
 	stopProgress := startProgress(opt.Progress, len(jobs), total, &doneFiles, &doneBytes)
 	defer stopProgress()
 
+	// Largest first, so that no big file is left running alone at the end.
+	order := make([]int, len(jobs))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return jobs[order[a]].size > jobs[order[b]].size })
 	next := atomic.Int64{}
 	var wg sync.WaitGroup
 	for range min(opt.jobs(), max(len(jobs), 1)) {
@@ -265,10 +271,11 @@ func run(ctx context.Context, jobs []job, opt Options, m mode, then func(*job, *
 			h := newHasher(pdq.Options{MaxPixels: opt.MaxPixels}, m)
 			defer h.close()
 			for ctx.Err() == nil {
-				i := int(next.Add(1) - 1)
-				if i >= len(jobs) {
+				k := int(next.Add(1) - 1)
+				if k >= len(jobs) {
 					return
 				}
+				i := order[k]
 				r := &results[i]
 				r.d, r.err = h.file(jobs[i].path)
 				if then != nil {
