@@ -38,7 +38,8 @@ type Package struct {
 	SubjectID   int64      `json:"subject_id"`
 	ForceCode   string     `json:"force_code"`
 	Status      string     `json:"status"`
-	Note        string     `json:"note,omitempty"`
+	Note        string     `json:"note,omitempty"`        // the sender's
+	AnswerNote  string     `json:"answer_note,omitempty"` // the force's, when it accepts or returns
 	SentAt      time.Time  `json:"sent_at"`
 	AnsweredAt  *time.Time `json:"answered_at,omitempty"`
 }
