@@ -178,29 +178,45 @@ const (
 
 // filterNext finds the entries e in [a, b) whose inline next box differs
 // from qn in at most budget bits (budget < 16), four entries to a 64-bit word
-// with a per-lane popcount. It stores up to len(hits)-3 of them in hits and
+// with a per-lane popcount. It stores up to len(hits)-8 of them in hits and
 // returns how many, and where to resume.
 func filterNext(next []byte, a, b uint32, qn uint16, budget int, hits []uint32) (int, uint32) {
 	qq := uint64(qn) * lanes16
 	limit := uint64(budget+1) * lanes16
 	n := 0
 	e := a
-	for ; e < b && n <= len(hits)-4; e += 4 {
-		x := binary.LittleEndian.Uint64(next[2*e:]) ^ qq
-		x -= (x >> 1) & 0x5555_5555_5555_5555
-		x = x&0x3333_3333_3333_3333 + (x>>2)&0x3333_3333_3333_3333
-		x = (x + x>>4) & 0x0f0f_0f0f_0f0f_0f0f
-		x = (x + x>>8) & 0x001f_001f_001f_001f
-		// A lane's high bit survives the subtraction iff its count > budget.
-		pass := ^((x | high16) - limit) & high16
-		for ; pass != 0; pass &= pass - 1 {
-			if i := e + uint32(bits.TrailingZeros64(pass)>>4); i < b {
-				hits[n] = i
-				n++
-			}
+	for ; e < b && n <= len(hits)-8; e += 8 {
+		p0 := lanesWithin(binary.LittleEndian.Uint64(next[2*e:])^qq, limit)
+		p1 := lanesWithin(binary.LittleEndian.Uint64(next[2*e+8:])^qq, limit)
+		if p0|p1 == 0 {
+			continue
+		}
+		for ; p0 != 0; p0 &= p0 - 1 {
+			hits[n] = e + uint32(bits.TrailingZeros64(p0)>>4)
+			n++
+		}
+		for ; p1 != 0; p1 &= p1 - 1 {
+			hits[n] = e + 4 + uint32(bits.TrailingZeros64(p1)>>4)
+			n++
 		}
 	}
+	// The last word pair may run past the bucket (into the next one, or the
+	// padding): drop those lanes.
+	for n > 0 && hits[n-1] >= b {
+		n--
+	}
 	return n, min(e, b)
+}
+
+// lanesWithin returns the high bit of every 16-bit lane of x whose popcount
+// is below limit (the budget plus one, in every lane).
+func lanesWithin(x, limit uint64) uint64 {
+	x -= (x >> 1) & 0x5555_5555_5555_5555
+	x = x&0x3333_3333_3333_3333 + (x>>2)&0x3333_3333_3333_3333
+	x = (x + x>>4) & 0x0f0f_0f0f_0f0f_0f0f
+	x = (x + x>>8) & 0x001f_001f_001f_001f
+	// A lane's high bit survives the subtraction iff its count ≥ limit.
+	return ^((x | high16) - limit) & high16
 }
 
 // candBatch bounds the candidates verified together; at 10M random hashes a

@@ -26,7 +26,7 @@ type segment struct {
 // bucket, entries are in position order.
 type table struct {
 	off  []uint32
-	next []byte // little-endian uint16 per entry, plus 8 bytes of padding for word reads
+	next []byte // little-endian uint16 per entry, plus 16 bytes of padding for word reads
 	lo   []uint16
 	hi   []uint64
 }
@@ -80,7 +80,7 @@ func (s *segment) buildTable(i int) {
 	}
 	cursor := make([]uint32, numBuckets)
 	copy(cursor, t.off[:numBuckets])
-	t.next = makeLarge[byte](2*n + 8)
+	t.next = makeLarge[byte](2*n + 16)
 	t.lo = makeLarge[uint16](n)
 	hiBits := uint64(n) + numBuckets*s.hiSpan
 	t.hi = makeLarge[uint64](int((hiBits + 63) / 64))
