@@ -68,3 +68,30 @@ func (s *Server) apiCreateReferral(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, status, createdResponse{ID: ref.ID, Duplicate: dup})
 }
+
+// apiListReferrals handles GET /api/v1/referrals?source=&offset=&limit=.
+func (s *Server) apiListReferrals(w http.ResponseWriter, r *http.Request) {
+	offset, limit, err := parsePaging(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	source := r.URL.Query().Get("source")
+	switch source {
+	case "", safeguard.SourceCyberTip, safeguard.SourceP2P, safeguard.SourceHotline:
+	default:
+		s.Error(w, r, safeguard.Errorf(safeguard.EINVALID, "unknown source %q (want cybertip, p2p or hotline)", source))
+		return
+	}
+	rows, total, err := s.svc.Referrals.FindReferrals(r.Context(), safeguard.ReferralFilter{
+		Source: source, ForceCode: r.URL.Query().Get("force"), Offset: offset, Limit: limit,
+	})
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	if rows == nil {
+		rows = []*safeguard.Referral{}
+	}
+	writeJSON(w, http.StatusOK, listResponse[*safeguard.Referral]{Items: rows, Total: total, Offset: offset, Limit: limit})
+}

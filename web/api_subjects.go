@@ -53,3 +53,22 @@ func (s *Server) apiGetSubject(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, sub)
 }
+
+// apiSubjectAssessments handles GET /api/v1/subjects/{ref}/assessments:
+// newest first, each with its rule trace.
+func (s *Server) apiSubjectAssessments(w http.ResponseWriter, r *http.Request) {
+	sub, err := s.svc.Subjects.FindSubjectByRef(r.Context(), r.PathValue("ref"))
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	as, err := s.svc.Assessments.FindAssessments(r.Context(), sub.ID)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	if as == nil {
+		as = []*safeguard.Assessment{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": as})
+}
