@@ -16,7 +16,9 @@
 // malformed file is an error for that file, never a panic.
 //
 // What this package must never do: it never retains pixel data after
-// hashing (working buffers hold only derived luminance and are reused), and
-// it never writes, logs or displays image content. Only hashes, qualities
-// and dimensions leave it.
+// hashing (it keeps no reference to an image, and its reusable working
+// buffers, which hold a greyscale copy while hashing, are zeroed before
+// reuse), and it never writes, logs or displays image content. Only hashes,
+// qualities and dimensions leave it; error messages carry at most a few
+// header bytes.
 package pdq

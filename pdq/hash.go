@@ -75,14 +75,16 @@ func (h *Hash) bit(k int) bool {
 // They are derived from one DCT, without transforming pixels.
 type Dihedral [8]Hash
 
-// Indexes into Dihedral, in the reference's order.
+// Indexes into Dihedral, in the reference's order. Each names the hash the
+// image would have after that transform of its pixels (checked by
+// TestDihedralMatchesTransformedPixels).
 const (
-	Original = iota
-	Rotate90
-	Rotate180
-	Rotate270
-	FlipX
-	FlipY
-	FlipPlus1
-	FlipMinus1
+	Original   = iota
+	Rotate90   // 90° counter-clockwise (ImageMagick -rotate 270)
+	Rotate180  // half a turn
+	Rotate270  // 90° clockwise (ImageMagick -rotate 90)
+	FlipX      // upside down, about the horizontal axis (-flip)
+	FlipY      // mirrored left to right, about the vertical axis (-flop)
+	FlipPlus1  // about the main diagonal (-transpose)
+	FlipMinus1 // about the anti-diagonal (-transverse)
 )

@@ -33,6 +33,20 @@ var hasherPool = sync.Pool{New: func() any {
 	}
 }}
 
+func getHasher() *hasher { return hasherPool.Get().(*hasher) }
+
+// release wipes everything derived from the image, a greyscale copy of
+// it down to a 64×64 thumbnail, before the buffers go back to the pool:
+// the package keeps no pixel data between hashes.
+func (h *hasher) release() {
+	n := max(h.rows*h.cols, h.rows*64) // blurDecimate uses rows×64 of each
+	clear(h.buf1[:n])
+	clear(h.buf2[:n])
+	clear(h.sums)
+	h.a, h.t, h.b, h.aux = [64][64]float32{}, [16][64]float32{}, [16][16]float32{}, [16][16]float32{}
+	hasherPool.Put(h)
+}
+
 // dctFromLuma runs the reference's pdqFloat256FromFloatLuma on buf1: blur
 // and decimate to 64×64 (skipped for an exact 64×64 input unless dihedral,
 // as in the reference), then the quality metric and the 16×16 DCT into b.

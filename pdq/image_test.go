@@ -205,7 +205,7 @@ func lumaOf(tb testing.TB, img image.Image) []float32 {
 	if !ok {
 		tb.Fatal("image too small")
 	}
-	defer hasherPool.Put(h)
+	defer h.release()
 	return append([]float32(nil), h.buf1[:h.rows*h.cols]...)
 }
 
@@ -321,8 +321,8 @@ func TestExact64SkipsFilter(t *testing.T) {
 	src := greyPattern(64, 64)
 	got, q := HashImage(src)
 	// Hash the unblurred pixels by hand through the same stages.
-	h := hasherPool.Get().(*hasher)
-	defer hasherPool.Put(h)
+	h := getHasher()
+	defer h.release()
 	for i := range 64 {
 		for j := range 64 {
 			h.a[i][j] = float32(src.Pix[i*64+j])
@@ -332,5 +332,24 @@ func TestExact64SkipsFilter(t *testing.T) {
 	h.dct64To16()
 	if want := bitsAboveMedian(&h.b); got != want || q != wantQ {
 		t.Errorf("64×64: %v q=%d, want unfiltered %v q=%d", got, q, want, wantQ)
+	}
+}
+
+// TestNoPixelsKept: after hashing, the pooled working buffers hold nothing
+// derived from the image.
+func TestNoPixelsKept(t *testing.T) {
+	h, ok := lumaHasher(pattern(700, 600))
+	if !ok {
+		t.Fatal("image too small")
+	}
+	h.hash()
+	h.release()
+	for i, v := range h.buf1 {
+		if v != 0 || h.buf2[i] != 0 {
+			t.Fatalf("buffer value at %d survives release: %v, %v", i, v, h.buf2[i])
+		}
+	}
+	if h.a != ([64][64]float32{}) || h.b != ([16][16]float32{}) || h.t != ([16][64]float32{}) {
+		t.Fatal("64×64 or DCT buffers survive release")
 	}
 }

@@ -6,24 +6,32 @@ import "image"
 // Images wider or taller than 512 px are first squashed to 512×512 by
 // nearest neighbour, as the reference does; images with a side under 5 px
 // hash to zero with quality 0. Hashes of quality under 50 should not be
-// matched. HashImage keeps no reference to img.
+// matched.
+//
+// Colour channels are used as stored and alpha is ignored, as in the
+// reference's ImageMagick decode; an image whose pixels are all grey is
+// hashed by its grey values. The common concrete types (YCbCr, Gray, NRGBA,
+// RGBA, Paletted, CMYK, 16-bit) are read directly; others go through At.
+// HashImage is safe for concurrent use and keeps no reference to img.
 func HashImage(img image.Image) (Hash, int) {
 	h, ok := lumaHasher(img)
 	if !ok {
 		return Hash{}, 0
 	}
-	defer hasherPool.Put(h)
+	defer h.release()
 	return h.hash()
 }
 
 // HashImageDihedral returns the hashes of the eight dihedral transforms of
-// img (see Dihedral) and the quality, from a single DCT.
+// img (see Dihedral) and the quality, from a single DCT. Its Original hash
+// equals HashImage's except for an exact 64×64 image, which the reference
+// hashes unblurred in the plain path but blurs in the dihedral one.
 func HashImageDihedral(img image.Image) (Dihedral, int) {
 	h, ok := lumaHasher(img)
 	if !ok {
 		return Dihedral{}, 0
 	}
-	defer hasherPool.Put(h)
+	defer h.release()
 	return h.dihedral()
 }
 
@@ -45,7 +53,7 @@ func hashDecoded(img image.Image, dihedral bool) Result {
 	if !ok {
 		return res // too small: zero hashes, quality 0
 	}
-	defer hasherPool.Put(hs)
+	defer hs.release()
 	if dihedral {
 		*res.Dihedral, res.Quality = hs.dihedral()
 		res.Hash = res.Dihedral[Original]
@@ -76,7 +84,7 @@ func lumaHasher(img image.Image) (*hasher, bool) {
 	if w < minHashable || h < minHashable || r.Dx() < minHashable || r.Dy() < minHashable {
 		return nil, false
 	}
-	hs := hasherPool.Get().(*hasher)
+	hs := getHasher()
 	hs.grid.init(r, squash)
 	hs.rows, hs.cols = hs.grid.rows, hs.grid.cols
 	fillLuma(hs.buf1[:hs.rows*hs.cols], img, &hs.grid)
