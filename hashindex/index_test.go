@@ -32,7 +32,7 @@ func TestAddRemoveMatchesModel(t *testing.T) {
 		}
 	}
 	check(0)
-	const steps = 3 * deltaMax
+	const steps = 2 * deltaMax
 	for step := 1; step <= steps; step++ {
 		switch op := rng.IntN(10); {
 		case op < 6: // new id, often near a family

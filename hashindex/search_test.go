@@ -13,6 +13,13 @@ var testRadii = []int{0, 1, 7, 15, 16, 31, 32, 47, 48, 64, 80, 256}
 func TestSearchMatchesBruteForce(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	clustered, centres := clusteredBank(rng, 1000)
+	// Degenerate: thousands of copies of one hash and its close neighbours,
+	// the shape low-detail images give; their buckets hold thousands.
+	degenerate := randomBank(rng, deltaMax)
+	hot := randHash(rng)
+	for range 1500 {
+		degenerate[rng.Uint32()] = flip(rng, hot, rng.IntN(3))
+	}
 	cases := []struct {
 		name  string
 		b     bank
@@ -20,6 +27,7 @@ func TestSearchMatchesBruteForce(t *testing.T) {
 	}{
 		{"random", randomBank(rng, 3*deltaMax), nil},
 		{"clustered", clustered, centres},
+		{"degenerate", degenerate, []Hash{hot}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -33,7 +41,7 @@ func TestSearchMatchesBruteForce(t *testing.T) {
 			}
 			var matched int
 			ref := newScanner(c.b)
-			for qi, q := range queries(rng, c.b, c.extra, 80) {
+			for qi, q := range queries(rng, c.b, c.extra, 60) {
 				all := ref.within(q)
 				for _, r := range testRadii {
 					if r > 64 && qi%10 != 0 {
@@ -65,7 +73,7 @@ func TestProbeExactAtEveryRadius(t *testing.T) {
 		t.Fatal("test bank too small to be indexed")
 	}
 	ref := newScanner(b)
-	for qi, q := range queries(rng, b, centres, 40) {
+	for qi, q := range queries(rng, b, centres, 30) {
 		all := ref.within(q)
 		qw := toWords(&q)
 		qb := qw.boxes()
