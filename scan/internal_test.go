@@ -5,7 +5,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"safeguard/pdq"
 )
@@ -104,5 +106,27 @@ func TestExactOnly(t *testing.T) {
 	}
 	if d.Image != "jpeg" || d.HasPDQ() || d.hashed || d.PDQ != (pdq.Hash{}) {
 		t.Errorf("got image %q, pdq %v", d.Image, d.HasPDQ())
+	}
+}
+
+func TestProgress(t *testing.T) {
+	var b strings.Builder
+	var files, bytes atomic.Int64
+	stop := startProgress(&b, 10, 4_000_000, &files, &bytes)
+	files.Store(5)
+	bytes.Store(2_000_000)
+	time.Sleep(250 * time.Millisecond)
+	stop()
+	out := b.String()
+	for _, want := range []string{"\r", "5/10 files", "2/4 MB", "files/s", "MB/s", "ETA "} {
+		if !strings.Contains(out, want) {
+			t.Errorf("progress %q lacks %q", out, want)
+		}
+	}
+	if !strings.HasSuffix(out, "\n") {
+		t.Errorf("progress %q does not end the line", out)
+	}
+	if stop := startProgress(nil, 1, 1, &files, &bytes); stop == nil {
+		t.Error("nil writer")
 	}
 }

@@ -157,3 +157,20 @@ func TestHashCommand(t *testing.T) {
 		t.Errorf("missing: %v %q", err, stderr)
 	}
 }
+
+func TestInterspersed(t *testing.T) {
+	fs := newFlagSet(&bytes.Buffer{}, "x", "", "")
+	fs.String("bank", "", "")
+	fs.Bool("json", false, "")
+	for _, tt := range []struct{ in, want string }{
+		{"DIR --bank b", "--bank b -- DIR"},
+		{"--bank=b DIR --json", "--bank=b --json -- DIR"},
+		{"a --json b --bank c d", "--json --bank c -- a b d"},
+		{"DIR -- --bank", "-- DIR --bank"},
+		{"- --nope x", "--nope -- - x"},
+	} {
+		if got := strings.Join(interspersed(fs, strings.Fields(tt.in)), " "); got != tt.want {
+			t.Errorf("interspersed(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
