@@ -46,7 +46,7 @@ func (s *AuthService) Login(ctx context.Context, name, pw string) (string, *safe
 	// Read the account, then check the password outside any transaction:
 	// argon2id takes tens of milliseconds that no lock should wait for.
 	var u *safeguard.User
-	err := s.db.run(ctx, func(tx *Tx) error {
+	err := s.db.view(ctx, func(tx *Tx) error {
 		var err error
 		u, err = findUser(tx, "name = $1", name)
 		if safeguard.ErrorCode(err) == safeguard.ENOTFOUND {
@@ -81,7 +81,7 @@ func (s *AuthService) Login(ctx context.Context, name, pw string) (string, *safe
 			return commitThen(errBadLogin())
 		}
 		// Re-read under the row lock: another attempt may have moved on.
-		cur, err := findUser(tx, "id = $1", u.ID)
+		cur, err := lockUser(tx, "id = $1", u.ID)
 		if err != nil {
 			return err
 		}
@@ -150,7 +150,7 @@ func (s *AuthService) LoginOIDC(ctx context.Context, ident safeguard.OIDCIdentit
 	var u *safeguard.User
 	err := s.db.run(ctx, func(tx *Tx) error {
 		var err error
-		u, err = findUser(tx, "oidc_subject = $1", ident.Subject)
+		u, err = lockUser(tx, "oidc_subject = $1", ident.Subject)
 		switch {
 		case safeguard.ErrorCode(err) == safeguard.ENOTFOUND:
 			u = &safeguard.User{Name: ident.Name, DisplayName: ident.Display, Role: ident.Role,
@@ -217,7 +217,7 @@ func (s *AuthService) ChangePassword(ctx context.Context, userID int64, oldPW, n
 		return safeguard.Errorf(safeguard.EINVALID, "the new password must differ from the old one")
 	}
 	var u *safeguard.User
-	err := s.db.run(ctx, func(tx *Tx) error {
+	err := s.db.view(ctx, func(tx *Tx) error {
 		var err error
 		u, err = findUser(tx, "id = $1", userID)
 		return err

@@ -103,4 +103,8 @@ func TestSQLite_LockedIsUnavailable(t *testing.T) {
 	defer conn.ExecContext(ctx, `ROLLBACK`)
 	err = store.NewForceService(db).CreateForce(systemCtx(), &safeguard.Force{Code: "KNT", Name: "K"})
 	wantCode(t, err, safeguard.EUNAVAILABLE)
+	// Plain reads do not queue behind the writer.
+	if _, err := store.NewForceService(db).FindForces(systemCtx()); err != nil {
+		t.Fatalf("read beside a writer: %v", err)
+	}
 }

@@ -44,7 +44,7 @@ func (s *ForceService) CreateForce(ctx context.Context, f *safeguard.Force) erro
 // there is none and EUNAUTHORIZED without an actor.
 func (s *ForceService) FindForceByCode(ctx context.Context, code string) (*safeguard.Force, error) {
 	var f *safeguard.Force
-	err := s.db.run(ctx, func(tx *Tx) error {
+	err := s.db.view(ctx, func(tx *Tx) error {
 		if _, err := tx.requireActor(); err != nil {
 			return err
 		}
@@ -59,7 +59,7 @@ func (s *ForceService) FindForceByCode(ctx context.Context, code string) (*safeg
 // without an actor.
 func (s *ForceService) FindForces(ctx context.Context) ([]*safeguard.Force, error) {
 	var forces []*safeguard.Force
-	err := s.db.run(ctx, func(tx *Tx) error {
+	err := s.db.view(ctx, func(tx *Tx) error {
 		if _, err := tx.requireActor(); err != nil {
 			return err
 		}

@@ -73,7 +73,7 @@ func endSessions(tx *Tx, userID, keep int64) error {
 func (s *AuthService) Authenticate(ctx context.Context, token string) (*safeguard.Session, *safeguard.User, error) {
 	var sess *safeguard.Session
 	var u *safeguard.User
-	err := s.db.run(ctx, func(tx *Tx) error {
+	err := s.db.view(ctx, func(tx *Tx) error {
 		sess = &safeguard.Session{}
 		err := tx.queryRow(`SELECT id, user_id, csrf_token, created_at, expires_at, last_seen_at
 			FROM sessions WHERE token_hash = $1`, []any{secretHash(token)},

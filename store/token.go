@@ -54,7 +54,7 @@ func (s *AuthService) CreateToken(ctx context.Context, t *safeguard.APIToken) (s
 // actor.
 func (s *AuthService) AuthenticateToken(ctx context.Context, secret string) (*safeguard.APIToken, error) {
 	var t *safeguard.APIToken
-	err := s.db.run(ctx, func(tx *Tx) error {
+	err := s.db.view(ctx, func(tx *Tx) error {
 		rows, err := tx.query(`SELECT `+tokenColumns+` FROM api_tokens WHERE secret_hash = $1`, secretHash(secret))
 		if err != nil {
 			return err
@@ -107,7 +107,7 @@ func (s *AuthService) RevokeToken(ctx context.Context, tokenID int64) error {
 // FindTokens lists every token, oldest first. Requires PermManageUsers.
 func (s *AuthService) FindTokens(ctx context.Context) ([]*safeguard.APIToken, error) {
 	var tokens []*safeguard.APIToken
-	err := s.db.run(ctx, func(tx *Tx) error {
+	err := s.db.view(ctx, func(tx *Tx) error {
 		if _, err := tx.require("token.list", safeguard.PermManageUsers); err != nil {
 			return err
 		}

@@ -27,7 +27,11 @@ type Tx struct {
 // (BEGIN IMMEDIATE), so transactions queue rather than fail on upgrade.
 // Returns EUNAVAILABLE if the database cannot be reached.
 func (db *DB) BeginTx(ctx context.Context) (*Tx, error) {
-	stx, err := db.db.BeginTx(ctx, nil)
+	return db.begin(ctx, nil)
+}
+
+func (db *DB) begin(ctx context.Context, opts *sql.TxOptions) (*Tx, error) {
+	stx, err := db.db.BeginTx(ctx, opts)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -106,9 +110,29 @@ func commitThen(err error) error { return &commitAnyway{err: err} }
 // commitThen(err)). A transaction that lost a deadlock or serialisation
 // conflict is retried a few times with a fresh one.
 func (db *DB) run(ctx context.Context, fn func(tx *Tx) error) error {
+	return db.retry(ctx, nil, fn)
+}
+
+// deferred makes modernc begin a plain (DEFERRED) SQLite transaction.
+var deferred = &sql.TxOptions{ReadOnly: true}
+
+// view is run for transactions that mostly read. On SQLite they begin
+// DEFERRED, so they read beside a writer instead of queueing for the
+// write lock; a rare write (an audited refusal, a session's slide)
+// upgrades the lock, and if another writer got in first SQLite answers
+// SQLITE_BUSY and the whole transaction is retried. On PostgreSQL it is
+// run: reads take no locks there.
+func (db *DB) view(ctx context.Context, fn func(tx *Tx) error) error {
+	if db.dialect == SQLite {
+		return db.retry(ctx, deferred, fn)
+	}
+	return db.retry(ctx, nil, fn)
+}
+
+func (db *DB) retry(ctx context.Context, opts *sql.TxOptions, fn func(tx *Tx) error) error {
 	var err error
 	for attempt := 0; attempt < 3; attempt++ {
-		if err = db.runOnce(ctx, fn); err == nil || !retryable(err) || ctx.Err() != nil {
+		if err = db.runTx(ctx, opts, fn); err == nil || !retryable(err) || ctx.Err() != nil {
 			break
 		}
 		db.log.Warn("store: retrying transaction", "attempt", attempt+1, "code", safeguard.ErrorCode(err))
@@ -117,8 +141,14 @@ func (db *DB) run(ctx context.Context, fn func(tx *Tx) error) error {
 	return err
 }
 
+// runOnce is run without retries, for callers whose fn cannot run twice
+// (an import consuming an iterator).
 func (db *DB) runOnce(ctx context.Context, fn func(tx *Tx) error) error {
-	tx, err := db.BeginTx(ctx)
+	return db.runTx(ctx, nil, fn)
+}
+
+func (db *DB) runTx(ctx context.Context, opts *sql.TxOptions, fn func(tx *Tx) error) error {
+	tx, err := db.begin(ctx, opts)
 	if err != nil {
 		return err
 	}

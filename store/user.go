@@ -73,7 +73,7 @@ func createUser(tx *Tx, u *safeguard.User, hash string, mustChange bool, how str
 // else needs PermManageUsers. Returns ENOTFOUND if there is none.
 func (s *UserService) FindUserByID(ctx context.Context, userID int64) (*safeguard.User, error) {
 	var u *safeguard.User
-	err := s.db.run(ctx, func(tx *Tx) error {
+	err := s.db.view(ctx, func(tx *Tx) error {
 		a, err := tx.requireActor()
 		if err != nil {
 			return err
@@ -94,7 +94,7 @@ func (s *UserService) FindUserByID(ctx context.Context, userID int64) (*safeguar
 func (s *UserService) FindUsers(ctx context.Context, f safeguard.UserFilter) ([]*safeguard.User, int, error) {
 	var users []*safeguard.User
 	var total int
-	err := s.db.run(ctx, func(tx *Tx) error {
+	err := s.db.view(ctx, func(tx *Tx) error {
 		if _, err := tx.require("user.list", safeguard.PermManageUsers); err != nil {
 			return err
 		}
@@ -134,7 +134,7 @@ func (s *UserService) UpdateUser(ctx context.Context, userID int64, upd safeguar
 			return err
 		}
 		var err error
-		if u, err = findUser(tx, "id = $1", userID); err != nil {
+		if u, err = lockUser(tx, "id = $1", userID); err != nil {
 			return err
 		}
 		var changed []string
@@ -235,10 +235,20 @@ func scanUser(sc interface{ Scan(...any) error }) (*safeguard.User, error) {
 }
 
 // findUser returns the one user matching where (which uses $1), or
-// ENOTFOUND. On PostgreSQL the row is locked for the transaction, so
-// concurrent logins count failures one at a time.
+// ENOTFOUND.
 func findUser(tx *Tx, where string, arg any) (*safeguard.User, error) {
-	rows, err := tx.query(`SELECT `+userColumns+` FROM users WHERE `+where+tx.forUpdate(), arg)
+	return queryUser(tx, `SELECT `+userColumns+` FROM users WHERE `+where, arg)
+}
+
+// lockUser is findUser for a read-modify-write: on PostgreSQL the row
+// stays locked until the transaction ends, so concurrent logins count
+// failures one at a time.
+func lockUser(tx *Tx, where string, arg any) (*safeguard.User, error) {
+	return queryUser(tx, `SELECT `+userColumns+` FROM users WHERE `+where+tx.forUpdate(), arg)
+}
+
+func queryUser(tx *Tx, q string, arg any) (*safeguard.User, error) {
+	rows, err := tx.query(q, arg)
 	if err != nil {
 		return nil, err
 	}
