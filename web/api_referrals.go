@@ -46,6 +46,7 @@ func (s *Server) apiCreateReferral(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
+	clearServerFields(&ref)
 	if err := ref.Validate(); err != nil {
 		s.Error(w, r, err)
 		return
@@ -67,6 +68,22 @@ func (s *Server) apiCreateReferral(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Location", "/api/v1/referrals/"+itoa(ref.ID))
 	}
 	writeJSON(w, status, createdResponse{ID: ref.ID, Duplicate: dup})
+}
+
+// clearServerFields drops what only Safeguard may set on a referral: ids,
+// the link to a subject (linking is analysis, with evidence), and the
+// document's format and hash, which the server computes.
+func clearServerFields(r *safeguard.Referral) {
+	r.ID, r.SubjectID, r.Format, r.DocumentSHA256 = 0, nil, "", ""
+	for i := range r.Identifiers {
+		r.Identifiers[i].ID = 0
+	}
+	for i := range r.IPEvents {
+		r.IPEvents[i].ID, r.IPEvents[i].ReferralID = 0, 0
+	}
+	for i := range r.Files {
+		r.Files[i].ID, r.Files[i].ReferralID = 0, 0
+	}
 }
 
 // apiListReferrals handles GET /api/v1/referrals?source=&offset=&limit=.

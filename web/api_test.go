@@ -1,6 +1,8 @@
 package web_test
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"net/netip"
 	"strconv"
@@ -118,6 +120,22 @@ func TestAPIReferralIntake(t *testing.T) {
 	resp = e.API(t, "GET", "/api/v1/referrals/"+itoa(got.ID), tok, nil)
 	if resp.StatusCode != 200 || !strings.Contains(resp.Body, `"source_ref": "CT-1001"`) || !strings.Contains(resp.Body, "198.51.100.7") {
 		t.Errorf("get: %d %s", resp.StatusCode, resp.Body)
+	}
+	// The document is the body exactly as received.
+	sum := sha256.Sum256([]byte(body))
+	if !strings.Contains(resp.Body, `"document_sha256": "`+hex.EncodeToString(sum[:])+`"`) || !strings.Contains(resp.Body, `"format": "json"`) {
+		t.Errorf("document hash or format wrong: %s", resp.Body)
+	}
+	// A sender cannot link its referral to a subject.
+	linked := `{"source":"p2p","source_ref":"P-9","subject_id":` + itoa(e.Kent.ID) + `,"document_sha256":"forged"}`
+	resp = e.API(t, "POST", "/api/v1/referrals", tok, strings.NewReader(linked))
+	if resp.StatusCode != 201 {
+		t.Fatalf("create with server fields: %d %s", resp.StatusCode, resp.Body)
+	}
+	json.Unmarshal([]byte(resp.Body), &got)
+	resp = e.API(t, "GET", "/api/v1/referrals/"+itoa(got.ID), tok, nil)
+	if strings.Contains(resp.Body, `"subject_id"`) || strings.Contains(resp.Body, "forged") {
+		t.Errorf("server-owned fields taken from the sender: %s", resp.Body)
 	}
 	// A token without intake may not submit.
 	inv := e.MustToken(t, safeguard.RoleInvestigator)
