@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -300,5 +301,26 @@ func TestAuth_LoginOIDC(t *testing.T) {
 		// A new identity cannot take an existing login name.
 		_, _, _, err = as.LoginOIDC(at(time.Hour), safeguard.OIDCIdentity{Subject: "other|x", Name: "asmith", Role: safeguard.RoleAnalyst})
 		wantCode(t, err, safeguard.ECONFLICT)
+	})
+}
+
+func TestAuth_ConcurrentFailuresAllCount(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *TestDB) {
+		as := store.NewAuthService(db.DB)
+		_, pw := mustUser(t, db, "inv1", safeguard.RoleAnalyst, "")
+		var wg sync.WaitGroup
+		for i := 0; i < 5; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, _, _, err := as.Login(at(0), "inv1", "wrong-password")
+				if code := safeguard.ErrorCode(err); code != safeguard.EUNAUTHORIZED {
+					t.Errorf("code %s (%v)", code, err)
+				}
+			}()
+		}
+		wg.Wait()
+		_, _, _, err := as.Login(at(time.Second), "inv1", pw)
+		wantCode(t, err, safeguard.ETOOMANY)
 	})
 }
