@@ -43,6 +43,11 @@ func newSegment(ids []uint32, hashes []words) *segment {
 	if len(ids) < scanBelow {
 		return s // scanned, never probed
 	}
+	// One allocation for all offsets, so they share a few huge pages.
+	offs := makeLarge[uint32](numBoxes * (numBuckets + 1))
+	for i := range s.tables {
+		s.tables[i].off = offs[i*(numBuckets+1) : (i+1)*(numBuckets+1)]
+	}
 	workers := min(runtime.GOMAXPROCS(0), numBoxes)
 	var wg sync.WaitGroup
 	next := make(chan int, numBoxes)
@@ -71,7 +76,6 @@ func (s *segment) buildTable(i int) {
 	t := &s.tables[i]
 	n := len(s.hashes)
 	j := (i + 1) % numBoxes
-	t.off = make([]uint32, numBuckets+1)
 	for p := range s.hashes {
 		t.off[int(s.hashes[p].box(i))+1]++
 	}
