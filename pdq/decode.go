@@ -97,7 +97,11 @@ func Sniff(header []byte) (format string, ok bool) {
 
 // HashReader decodes one image of any supported format from r and hashes
 // it; with dihedral set it also fills Result.Dihedral. The dimensions are
-// read and checked against opt.MaxPixels before any pixel is decoded.
+// read and checked against opt.MaxPixels before any pixel is decoded. An
+// io.ReadSeeker (a file) is read from its current offset, twice; any other
+// reader once, buffering what the header pass reads, and at most
+// MaxPixels×8 bytes plus 4 MiB of it.
+//
 // Returns an error wrapping ErrUnsupported for content that is not a
 // supported image, ErrTooLarge for an image over the limit, and a decode
 // error for a malformed file; it never panics on bad input.
@@ -123,6 +127,9 @@ func HashReader(r io.Reader, opt Options, dihedral bool) (Result, error) {
 // decodeStream decodes from a plain reader: what the header pass reads is
 // kept and replayed to the full decode.
 func decodeStream(r io.Reader, opt Options) (image.Image, image.Config, error) {
+	// The replay buffer would grow with whatever the header pass reads (all
+	// of a TIFF); bound it by what any image within the limit could need.
+	r = &cappedReader{r: r, left: opt.maxPixels()*8 + 4<<20}
 	br := bufio.NewReaderSize(r, 32<<10)
 	header, _ := br.Peek(sniffLen)
 	f, err := sniffFormat(header)
@@ -251,4 +258,22 @@ func safeDecode(f format, r io.Reader) (img image.Image, err error) {
 		return nil, fmt.Errorf("pdq: decoding %s: %w", f.name, err)
 	}
 	return img, nil
+}
+
+// cappedReader fails with ErrTooLarge once more than left bytes are read.
+type cappedReader struct {
+	r    io.Reader
+	left int64
+}
+
+func (c *cappedReader) Read(p []byte) (int, error) {
+	if c.left <= 0 {
+		return 0, fmt.Errorf("%w: more input than an image within the pixel limit needs", ErrTooLarge)
+	}
+	if int64(len(p)) > c.left {
+		p = p[:c.left]
+	}
+	n, err := c.r.Read(p)
+	c.left -= int64(n)
+	return n, err
 }

@@ -137,6 +137,11 @@ func TestHashReaderErrors(t *testing.T) {
 	if _, err := HashReader(streamOnly{strings.NewReader("GIF8")}, Options{}, false); !errors.Is(err, ErrUnsupported) {
 		t.Errorf("short stream: %v, want ErrUnsupported", err)
 	}
+	// An endless stream behind a header must not be buffered without end.
+	endless := io.MultiReader(bytes.NewReader([]byte("II*\x00\xff\xff\xff\x7f")), zeros{})
+	if _, err := HashReader(endless, Options{MaxPixels: 1 << 10}, false); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("endless TIFF stream: %v, want ErrTooLarge", err)
+	}
 	if _, err := HashReader(strings.NewReader(""), Options{}, false); !errors.Is(err, ErrUnsupported) {
 		t.Errorf("empty: %v, want ErrUnsupported", err)
 	}
@@ -160,6 +165,14 @@ func TestHashReaderErrors(t *testing.T) {
 	if _, err := HashFile(filepath.Join(t.TempDir(), "missing.jpg"), Options{}, false); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("missing file: %v", err)
 	}
+}
+
+// zeros is an endless stream of zero bytes.
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
 }
 
 // pngHeader returns a PNG signature and a valid IHDR chunk for w×h, 8-bit

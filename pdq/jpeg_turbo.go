@@ -26,12 +26,19 @@ import (
 // sample of them is hashed. The scaled pixels are box averages rather than
 // point samples, so hashes move by a few bits; see TestFilesNearReference.
 
+// maxTurboInput bounds the JPEG data read into memory for libjpeg-turbo;
+// no JPEG within the default pixel limit comes near it.
+const maxTurboInput = 512 << 20
+
 func jpegConfig(r io.Reader) (image.Config, error) { return jpeg.DecodeConfig(r) }
 
 func jpegDecode(r io.Reader) (image.Image, error) {
-	data, err := io.ReadAll(r)
+	data, err := io.ReadAll(io.LimitReader(r, maxTurboInput+1))
 	if err != nil {
 		return nil, err
+	}
+	if len(data) > maxTurboInput {
+		return nil, fmt.Errorf("%w: JPEG data over %d bytes", ErrTooLarge, maxTurboInput)
 	}
 	if len(data) == 0 {
 		return nil, io.ErrUnexpectedEOF
