@@ -69,3 +69,14 @@ func TestSQLiteDSN(t *testing.T) {
 		}
 	}
 }
+
+func TestRebind(t *testing.T) {
+	lite, pg := &DB{dialect: SQLite}, &DB{dialect: Postgres}
+	in := `SELECT a FROM t WHERE b = $1 AND c = '$2' AND d IN ($2, $10) AND e = '$'`
+	if got, want := lite.rebind(in), `SELECT a FROM t WHERE b = ?1 AND c = '$2' AND d IN (?2, ?10) AND e = '$'`; got != want {
+		t.Errorf("sqlite:\n got %s\nwant %s", got, want)
+	}
+	if got := pg.rebind(in); got != in {
+		t.Errorf("postgres changed the query: %s", got)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 	"time"
 
 	"safeguard"
@@ -72,19 +73,48 @@ func (tx *Tx) Rollback() error {
 }
 
 func (tx *Tx) exec(query string, args ...any) (sql.Result, error) {
-	res, err := tx.tx.ExecContext(tx.ctx, query, tx.db.args(args)...)
+	res, err := tx.tx.ExecContext(tx.ctx, tx.db.rebind(query), tx.db.args(args)...)
 	return res, translate(err)
 }
 
 func (tx *Tx) query(query string, args ...any) (*sql.Rows, error) {
-	rows, err := tx.tx.QueryContext(tx.ctx, query, tx.db.args(args)...)
+	rows, err := tx.tx.QueryContext(tx.ctx, tx.db.rebind(query), tx.db.args(args)...)
 	return rows, translate(err)
 }
 
 // queryRow runs a query expected to return at most one row and scans it;
 // no row is ENOTFOUND.
 func (tx *Tx) queryRow(query string, args []any, dest ...any) error {
-	return translate(tx.tx.QueryRowContext(tx.ctx, query, tx.db.args(args)...).Scan(dest...))
+	return translate(tx.tx.QueryRowContext(tx.ctx, tx.db.rebind(query), tx.db.args(args)...).Scan(dest...))
+}
+
+// prepare prepares a statement for repeated use in the transaction, such
+// as a bulk INSERT. Callers pass times through args themselves.
+func (tx *Tx) prepare(query string) (*sql.Stmt, error) {
+	st, err := tx.tx.PrepareContext(tx.ctx, tx.db.rebind(query))
+	return st, translate(err)
+}
+
+// rebind rewrites $N placeholders as ?N for SQLite. Both mean the same
+// there, but SQLite looks each $N up by name among those seen so far,
+// which makes a statement with thousands of parameters (a multi-row
+// INSERT) take seconds to prepare; ?N is bound by number. Text inside
+// single quotes is left alone. PostgreSQL queries pass through unchanged.
+func (db *DB) rebind(query string) string {
+	if db.dialect != SQLite || !strings.Contains(query, "$") {
+		return query
+	}
+	b := []byte(query)
+	quoted := false
+	for i, c := range b {
+		switch {
+		case c == '\'':
+			quoted = !quoted
+		case c == '$' && !quoted && i+1 < len(b) && b[i+1] >= '0' && b[i+1] <= '9':
+			b[i] = '?'
+		}
+	}
+	return string(b)
 }
 
 // insert runs an INSERT … RETURNING id and returns the id.
