@@ -38,12 +38,21 @@ type ref struct {
 	id, category string
 }
 
+// BankOptions control how a bank file is loaded.
+type BankOptions struct {
+	// MinQuality leaves out bank PDQ hashes with a known quality under it.
+	MinQuality int
+	// PlainKind is what a 64-digit hash in a plain one-a-line list is:
+	// hashlist.SHA256 (the default) or hashlist.PDQ.
+	PlainKind hashlist.Kind
+}
+
 // LoadBank reads a bank file in any format hashlist.Detect recognises. The
 // scheme is Project VIC for VICS files; for lists it is the one the
 // categories imply (UK when they imply none). Bank PDQ hashes with a known
-// quality under minQuality are left out, as file hashes are. The error is
-// EINVALID, naming the line or JSON path, for a malformed bank.
-func LoadBank(path string, minQuality int) (*Bank, error) {
+// quality under opt.MinQuality are left out, as file hashes are. The error
+// is EINVALID, naming the line or JSON path, for a malformed bank.
+func LoadBank(path string, opt BankOptions) (*Bank, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -60,7 +69,7 @@ func LoadBank(path string, minQuality int) (*Bank, error) {
 		scheme = safeguard.SchemeVIC
 		entries = vics.Read(r, vics.Options{Scheme: scheme})
 	} else {
-		entries = hashlist.Read(r, format, hashlist.Options{})
+		entries = hashlist.Read(r, format, hashlist.Options{Kind: opt.PlainKind})
 	}
 	b := &Bank{
 		Name: filepath.Base(path), Path: path, Format: format,
@@ -83,7 +92,7 @@ func LoadBank(path string, minQuality int) (*Bank, error) {
 		addHex(b.md5, e.MD5, n)
 		addHex(b.sha1, e.SHA1, n)
 		addHex(b.sha256, e.SHA256, n)
-		if e.PDQ != "" && (e.Quality == nil || *e.Quality >= minQuality) {
+		if e.PDQ != "" && (e.Quality == nil || *e.Quality >= opt.MinQuality) {
 			var h hashindex.Hash
 			hex.Decode(h[:], []byte(e.PDQ)) // validated by the parser
 			ids, pdqs = append(ids, n), append(pdqs, h)

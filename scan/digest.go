@@ -71,6 +71,7 @@ type hasher struct {
 	par               *helpers
 	pdqOpt            pdq.Options
 	mode              mode
+	afterStat         func(path string) // for tests: runs between the first stat and reading
 	afterRead         func(path string) // for tests: runs between reading and the second stat
 }
 
@@ -106,6 +107,9 @@ func (h *hasher) file(path string) (Digests, error) {
 		return d, fmt.Errorf("not a regular file (%s)", kind(before.Mode()))
 	}
 	size := before.Size()
+	if h.afterStat != nil {
+		h.afterStat(path)
+	}
 	h.md5.Reset()
 	h.sha1.Reset()
 	h.sha256.Reset()
@@ -130,12 +134,13 @@ func (h *hasher) file(path string) (Digests, error) {
 			h.img = make([]byte, 0, size+1)
 		}
 		h.img = append(h.img[:0], h.buf[:n]...)
-		for err == nil {
+		// One byte of room past the size: a file that grew shows up below.
+		for err == nil && len(h.img) < cap(h.img) {
 			var m int
 			m, err = io.ReadFull(f, h.img[len(h.img):cap(h.img)])
 			h.img = h.img[:len(h.img)+m]
 		}
-		if err != io.ErrUnexpectedEOF && err != io.EOF {
+		if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
 			return d, err
 		}
 		write(h.img)

@@ -62,6 +62,28 @@ func TestChangedFile(t *testing.T) {
 	}
 }
 
+// TestImageGrows: an image that grows between the stat and the read is
+// reported, whether it is read into memory for PDQ or not.
+func TestImageGrows(t *testing.T) {
+	img, err := os.ReadFile("../../shared/testdata/pdq/data/bridge-mods/aaa-orig.jpg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []mode{exactOnly, withPDQ} {
+		path := filepath.Join(t.TempDir(), "img")
+		os.WriteFile(path, img, 0o644)
+		h := newHasher(pdq.Options{}, m)
+		h.afterStat = func(p string) {
+			f, _ := os.OpenFile(p, os.O_APPEND|os.O_WRONLY, 0)
+			f.Write([]byte("more"))
+			f.Close()
+		}
+		if _, err := h.file(path); err != errChanged {
+			t.Errorf("mode %d: err = %v, want %v", m, err, errChanged)
+		}
+	}
+}
+
 // TestDigestPaths checks the sequential, parallel and in-memory image paths
 // agree with the standard library on the same bytes.
 func TestDigestPaths(t *testing.T) {

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"safeguard"
+	"safeguard/hashlist"
 	"safeguard/scan"
 )
 
@@ -148,7 +149,7 @@ func TestLoadBankFormats(t *testing.T) {
 		{"te.txt", pdqHex + ",90\n", "pdq", "uk", 1},
 		{"cases.json", `{"odata.metadata":"x","value":[{"CaseID":"c","Media":[{"MediaID":1,"Category":null,"MD5":"` + md5 + `"}]}]}`, "vics", "vic", 1},
 	} {
-		b, err := scan.LoadBank(mustWrite(t, filepath.Join(dir, tt.name), tt.content), 50)
+		b, err := scan.LoadBank(mustWrite(t, filepath.Join(dir, tt.name), tt.content), scan.BankOptions{MinQuality: 50})
 		if err != nil {
 			t.Errorf("%s: %v", tt.name, err)
 			continue
@@ -158,11 +159,15 @@ func TestLoadBankFormats(t *testing.T) {
 			t.Errorf("%s: got %+v", tt.name, b)
 		}
 	}
-	_, err := scan.LoadBank(mustWrite(t, filepath.Join(dir, "bad.csv"), "md5,category\n"+md5+",A\nabc,B\n"), 50)
+	pdqList := mustWrite(t, filepath.Join(dir, "pdq.txt"), pdqHex+"\n")
+	if b, err := scan.LoadBank(pdqList, scan.BankOptions{PlainKind: hashlist.PDQ}); err != nil || b.Format != hashlist.FormatPlain {
+		t.Errorf("plain PDQ list: %v", err)
+	}
+	_, err := scan.LoadBank(mustWrite(t, filepath.Join(dir, "bad.csv"), "md5,category\n"+md5+",A\nabc,B\n"), scan.BankOptions{})
 	if safeguard.ErrorCode(err) != safeguard.EINVALID || !strings.Contains(err.Error(), `line 3: md5 "abc" has 3 hex digits, want 32`) {
 		t.Errorf("bad bank: %v", err)
 	}
-	if _, err := scan.LoadBank(filepath.Join(dir, "none"), 50); !os.IsNotExist(err) {
+	if _, err := scan.LoadBank(filepath.Join(dir, "none"), scan.BankOptions{}); !os.IsNotExist(err) {
 		t.Errorf("missing bank: %v", err)
 	}
 }

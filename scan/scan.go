@@ -61,7 +61,8 @@ type Report struct {
 // Summary counts what the scan saw. Files is the number of regular files
 // found; each is then matched exactly, matched only perceptually,
 // unmatched, or unreadable (and then in Errors, with the special files and
-// links that were skipped).
+// links that were skipped). ByCategory counts matches by the scheme of
+// their bank and category: a file matched in two banks counts in both.
 type Summary struct {
 	Files             int                                 `json:"files"`
 	Bytes             int64                               `json:"bytes"`

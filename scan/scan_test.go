@@ -56,7 +56,7 @@ func mustWrite(tb testing.TB, path, content string) string {
 
 func mustBank(tb testing.TB, path string) *scan.Bank {
 	tb.Helper()
-	b, err := scan.LoadBank(path, scan.DefaultMinQuality)
+	b, err := scan.LoadBank(path, scan.BankOptions{MinQuality: scan.DefaultMinQuality})
 	if err != nil {
 		tb.Fatal(err)
 	}

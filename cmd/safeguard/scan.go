@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/term"
 
+	"safeguard/hashlist"
 	"safeguard/scan"
 )
 
@@ -45,6 +46,7 @@ scan cannot run (bad flags, an unreadable bank, DIR missing).`)
 	format := fs.String("format", "json", "report `format`: json, csv or html")
 	out := fs.String("out", "", "write the report to `file` (and its SHA-256 to file.sha256) instead of stdout")
 	jobs := fs.Int("jobs", runtime.NumCPU(), "hash `n` files at once")
+	plainKind := fs.String("plain-kind", "sha256", "what 64-digit hashes in a one-hash-a-line bank are: sha256 or pdq")
 	if err := parseFlags(fs, interspersed(fs, args)); err != nil {
 		return err
 	}
@@ -66,11 +68,13 @@ scan cannot run (bad flags, an unreadable bank, DIR missing).`)
 		return fmt.Errorf("scan: --min-quality %d is not from 0 to 100", *minQuality)
 	case *jobs < 1:
 		return fmt.Errorf("scan: --jobs must be at least 1")
+	case *plainKind != "sha256" && *plainKind != "pdq":
+		return fmt.Errorf("scan: unknown --plain-kind %q (want sha256 or pdq)", *plainKind)
 	}
 	var loaded []*scan.Bank
 	seen := map[string]int{}
 	for _, path := range banks {
-		b, err := scan.LoadBank(path, *minQuality)
+		b, err := scan.LoadBank(path, scan.BankOptions{MinQuality: *minQuality, PlainKind: hashlist.Kind(*plainKind)})
 		if err != nil {
 			return fmt.Errorf("scan: %w", err)
 		}
