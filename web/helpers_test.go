@@ -78,6 +78,9 @@ func MustOpenEnv(tb testing.TB, opts ...EnvOptions) *Env {
 		Referrals:   store.NewReferralService(db),
 		Assessments: store.NewAssessmentService(db),
 		Audit:       store.NewAuditService(db),
+		Banks:       store.NewBankService(db),
+		Scans:       store.NewScanReportService(db),
+		Operations:  store.NewOperationService(db),
 		Ping:        db.Ping,
 	}
 	if o.Edit != nil {

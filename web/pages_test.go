@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"safeguard"
+	"safeguard/web"
 )
 
 func TestQueueShowsRefsNotNames(t *testing.T) {
@@ -303,7 +304,7 @@ func TestReferralPages(t *testing.T) {
 
 func TestMissingServicesAnswer503(t *testing.T) {
 	t.Parallel()
-	e := MustOpenEnv(t)
+	e := MustOpenEnv(t, EnvOptions{Edit: func(s *web.Services) { s.Operations, s.Banks, s.Scans = nil, nil, nil }})
 	b := e.NewBrowser(t)
 	b.MustLogin(safeguard.RoleCoordinator)
 	if got := b.Get("/operations"); got.StatusCode != 503 || !strings.Contains(got.Body, "not available") {
