@@ -57,8 +57,9 @@ func newSegment(ids []uint32, hashes []words) *segment {
 	close(next)
 	for range workers {
 		wg.Go(func() {
+			scratch := makeLarge[uint64](len(ids))
 			for i := range next {
-				s.buildTable(i)
+				s.buildTable(i, scratch)
 			}
 		})
 	}
@@ -72,7 +73,12 @@ const scanBelow = deltaMax
 
 func (s *segment) indexed() bool { return len(s.ids) >= scanBelow }
 
-func (s *segment) buildTable(i int) {
+// buildTable fills table i. Scattering ten million entries straight into
+// 65,536 buckets would miss the cache on nearly every write, so entries are
+// first partitioned by the key's high byte into scratch (256 write streams),
+// then each partition, whose buckets are contiguous and fit in the cache, is
+// scattered to its buckets. Both steps keep position order within a bucket.
+func (s *segment) buildTable(i int, scratch []uint64) {
 	t := &s.tables[i]
 	n := len(s.hashes)
 	j := (i + 1) % numBoxes
@@ -82,18 +88,28 @@ func (s *segment) buildTable(i int) {
 	for k := 1; k <= numBuckets; k++ {
 		t.off[k] += t.off[k-1]
 	}
+	// A record is position<<32 | next box<<16 | key.
+	var part [256]uint32
+	for g := range part {
+		part[g] = t.off[g<<8]
+	}
+	for p := range s.hashes {
+		h := &s.hashes[p]
+		k := h.box(i)
+		scratch[part[k>>8]] = uint64(p)<<32 | uint64(h.box(j))<<16 | uint64(k)
+		part[k>>8]++
+	}
 	cursor := make([]uint32, numBuckets)
 	copy(cursor, t.off[:numBuckets])
 	t.next = makeLarge[byte](2*n + 16)
 	t.lo = makeLarge[uint16](n)
 	hiBits := uint64(n) + numBuckets*s.hiSpan
 	t.hi = makeLarge[uint64](int((hiBits + 63) / 64))
-	for p := range s.hashes {
-		h := &s.hashes[p]
-		k := h.box(i)
+	for _, rec := range scratch[:n] {
+		k, p := uint16(rec), uint32(rec>>32)
 		e := cursor[k]
 		cursor[k]++
-		binary.LittleEndian.PutUint16(t.next[2*e:], h.box(j))
+		binary.LittleEndian.PutUint16(t.next[2*e:], uint16(rec>>16))
 		t.lo[e] = uint16(p)
 		bit := uint64(e) + uint64(k)*s.hiSpan + uint64(p>>16)
 		t.hi[bit>>6] |= 1 << (bit & 63)
