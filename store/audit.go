@@ -44,9 +44,13 @@ func (tx *Tx) auditAs(actor, action, objectType, objectID, detail string) error 
 func id(n int64) string { return strconv.FormatInt(n, 10) }
 
 // flushAudit appends the pending events under the chain lock: on
-// PostgreSQL an advisory transaction lock; on SQLite the transaction
-// already holds the database's write lock (BEGIN IMMEDIATE). Appending last
-// keeps the lock held only for the inserts and never before other locks.
+// PostgreSQL an advisory transaction lock, taken before reading the last
+// row; on SQLite the database's write lock, which the transaction holds
+// from BEGIN IMMEDIATE (or, for a view, gets on its first write, failing
+// with SQLITE_BUSY, retried, if another writer moved the chain on since its
+// snapshot). Appending last keeps the lock held only for the inserts and
+// never before other locks. The seq primary key is the final guard: a
+// fork would be a duplicate seq.
 func (tx *Tx) flushAudit() error {
 	if len(tx.events) == 0 {
 		return nil

@@ -27,7 +27,7 @@ func errLocked() error {
 	return safeguard.Errorf(safeguard.ETOOMANY, "too many failed logins: the account is locked for a while")
 }
 
-// dummyHash returns a hash in the configured parameters that is checked
+// dummyPasswordHash returns a hash in the configured parameters that is checked
 // when the name is unknown, so the answer takes as long as for a real one.
 func (db *DB) dummyPasswordHash() string {
 	db.dummyOnce.Do(func() {
@@ -73,8 +73,10 @@ func (s *AuthService) Login(ctx context.Context, name, pw string) (string, *safe
 	var sess *safeguard.Session
 	err = s.db.run(ctx, func(tx *Tx) error {
 		if u == nil {
+			// Record the name only if it looks like one: people type
+			// passwords into the name field, and this log is kept forever.
 			detail := "unknown name"
-			if len(name) <= 64 {
+			if (&safeguard.User{Name: name, Role: safeguard.RoleAnalyst}).Validate() == nil {
 				detail += fmt.Sprintf(" %q", name)
 			}
 			tx.auditAs("anonymous", "login.failed", "", "", detail)
@@ -84,6 +86,9 @@ func (s *AuthService) Login(ctx context.Context, name, pw string) (string, *safe
 		cur, err := lockUser(tx, "id = $1", u.ID)
 		if err != nil {
 			return err
+		}
+		if cur.PasswordHash != u.PasswordHash {
+			ok = false // changed since it was checked
 		}
 		u = cur
 		label := u.Actor().Label()
