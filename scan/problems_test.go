@@ -21,7 +21,7 @@ func TestScanProblems(t *testing.T) {
 	if err := syscall.Mkfifo(filepath.Join(dir, "fifo"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	for _, l := range [][2]string{{"loop2", "loop1"}, {"loop1", "loop2"}, {"missing", "dangling"}, {"..", "sub/up"}, {"ok.txt", "link-to-ok"}} {
+	for _, l := range [][2]string{{"loop2", "loop1"}, {"loop1", "loop2"}, {"missing", "dangling"}, {"..", "sub/up"}, {"ok.txt", "link-to-ok"}, {"/etc/hostname", "host"}} {
 		os.MkdirAll(filepath.Join(dir, "sub"), 0o755)
 		if err := os.Symlink(l[0], filepath.Join(dir, l[1])); err != nil {
 			t.Fatal(err)
@@ -62,6 +62,7 @@ func TestScanProblems(t *testing.T) {
 		"loop2":      "symbolic link loop: not followed",
 		"sock":       "skipped: socket",
 		"sub/up":     "symbolic link to a directory: not followed",
+		"host":       "symbolic link out of the scanned directory: not followed",
 		"locked.txt": "permission denied",
 	}
 	if asRoot {

@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 )
 
@@ -22,9 +23,10 @@ type FileError struct {
 }
 
 // walk lists the regular files under root (or root itself if it is a
-// file) in lexical order. Symbolic links to files are followed; links to
-// directories are reported and not followed, so a link loop cannot trap
-// the walk. Special files (devices, pipes, sockets) are reported and
+// file) in lexical order, with paths relative to relTo when it is given.
+// Symbolic links to files are followed (when relTo is given, only to files
+// under it); links to directories are reported and not followed, so a link
+// loop cannot trap the walk. Special files (devices, pipes, sockets) are reported and
 // skipped. It fails only when root cannot be read at all.
 func walk(root string, relTo string) (jobs []job, problems []FileError, err error) {
 	if _, err := os.Stat(root); err != nil {
@@ -43,6 +45,26 @@ func walk(root string, relTo string) (jobs []job, problems []FileError, err erro
 	report := func(p string, msg string) {
 		problems = append(problems, FileError{rel(p), msg})
 	}
+	// A link that leads out of the scanned tree is not followed: on a
+	// mounted exhibit an absolute link would otherwise read the examiner's
+	// own files.
+	realRoot := ""
+	if relTo != "" {
+		if realRoot, err = filepath.EvalSymlinks(relTo); err != nil {
+			return nil, nil, err
+		}
+	}
+	outside := func(p string) bool {
+		if realRoot == "" {
+			return false
+		}
+		target, err := filepath.EvalSymlinks(p)
+		if err != nil {
+			return true
+		}
+		r, err := filepath.Rel(realRoot, target)
+		return err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator))
+	}
 	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			report(p, describeErr(err))
@@ -60,6 +82,8 @@ func walk(root string, relTo string) (jobs []job, problems []FileError, err erro
 				report(p, "symbolic link: "+describeErr(err))
 			case fi.IsDir():
 				report(p, "symbolic link to a directory: not followed")
+			case outside(p):
+				report(p, "symbolic link out of the scanned directory: not followed")
 			case fi.Mode().IsRegular():
 				jobs = append(jobs, job{p, rel(p), fi.Size()})
 			default:
