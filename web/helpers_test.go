@@ -2,11 +2,13 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -47,21 +49,121 @@ type EnvOptions struct {
 	Edit   func(*web.Services)
 }
 
-// MustOpenEnv opens a seeded store and serves it on a free port.
+// dbTemplate is a migrated, seeded SQLite file that every Env copies:
+// migrating and seeding per test costs more than the test under -race.
+var dbTemplate struct {
+	once  sync.Once
+	err   error
+	dir   string
+	key   []byte
+	users map[safeguard.Role]*safeguard.User
+	kent  safeguard.Subject
+	essex safeguard.Subject
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if dbTemplate.dir != "" {
+		os.RemoveAll(dbTemplate.dir)
+	}
+	os.Exit(code)
+}
+
+func buildTemplate() (err error) {
+	ctx := context.Background()
+	if dbTemplate.dir, err = os.MkdirTemp("", "safeguard-web-test-"); err != nil {
+		return err
+	}
+	dbTemplate.key = keyring.NewKey()
+	keys, err := keyring.New(dbTemplate.key)
+	if err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, "sqlite:"+filepath.Join(dbTemplate.dir, "web.db"), store.Options{Sealer: keys, PasswordParams: &cheapParams})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := db.Close(); err == nil {
+			err = cerr
+		}
+	}()
+	if err := db.Migrate(ctx); err != nil {
+		return err
+	}
+	return seed(db)
+}
+
+// seed adds two forces, one account per role (force roles in KNT) whose
+// password is testPassword, and a subject in each force.
+func seed(db *store.DB) error {
+	ctx := safeguard.NewContextWithActor(context.Background(), safeguard.SystemActor("test"))
+	for _, f := range []*safeguard.Force{
+		{Code: "KNT", Name: "Kent Police (synthetic)", Areas: []string{"CT", "ME"}, WeeklyCapacity: 10, Synthetic: true},
+		{Code: "ESX", Name: "Essex Police (synthetic)", Areas: []string{"CM", "SS"}, WeeklyCapacity: 8, Synthetic: true},
+	} {
+		if err := store.NewForceService(db).CreateForce(ctx, f); err != nil {
+			return err
+		}
+	}
+	dbTemplate.users = map[safeguard.Role]*safeguard.User{}
+	for _, role := range safeguard.Roles {
+		u := &safeguard.User{Name: string(role) + "1", DisplayName: "Test " + string(role), Role: role}
+		if role.ForceScoped() {
+			u.ForceCode = "KNT"
+		}
+		otp, err := store.NewUserService(db).CreateUser(ctx, u)
+		if err != nil {
+			return fmt.Errorf("create %s: %w", role, err)
+		}
+		if err := store.NewAuthService(db).ChangePassword(safeguard.NewContextWithActor(context.Background(), u.Actor()), u.ID, otp, testPassword); err != nil {
+			return fmt.Errorf("change password of %s: %w", u.Name, err)
+		}
+		u.MustChangePassword = false
+		dbTemplate.users[role] = u
+	}
+	dbTemplate.kent = safeguard.Subject{Name: "Fictional Person Kent", Address: "1 Example Street, CT1 1AA", ForceCode: "KNT", AttributionStatus: safeguard.AttrCorroborated}
+	dbTemplate.essex = safeguard.Subject{Name: "Fictional Person Essex", Address: "2 Example Road, CM1 1AA", ForceCode: "ESX", AttributionStatus: safeguard.AttrUnresolved}
+	for _, s := range []*safeguard.Subject{&dbTemplate.kent, &dbTemplate.essex} {
+		if err := store.NewSubjectService(db).CreateSubject(ctx, s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// MustOpenEnv opens a copy of the seeded store and serves it on a free
+// port.
 func MustOpenEnv(tb testing.TB, opts ...EnvOptions) *Env {
 	tb.Helper()
 	var o EnvOptions
 	if len(opts) > 0 {
 		o = opts[0]
 	}
+	dbTemplate.once.Do(func() { dbTemplate.err = buildTemplate() })
+	if dbTemplate.err != nil {
+		tb.Fatalf("template database: %v", dbTemplate.err)
+	}
+	dir := tb.TempDir()
+	for _, suffix := range []string{"", "-wal"} {
+		b, err := os.ReadFile(filepath.Join(dbTemplate.dir, "web.db"+suffix))
+		if os.IsNotExist(err) && suffix != "" {
+			continue
+		} else if err != nil {
+			tb.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "web.db"+suffix), b, 0o600); err != nil {
+			tb.Fatal(err)
+		}
+	}
 	ctx := context.Background()
-	keys, err := keyring.New(keyring.NewKey())
+	keys, err := keyring.New(dbTemplate.key)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	o.Store.Sealer = keys
 	o.Store.PasswordParams = &cheapParams
-	db, err := store.Open(ctx, "sqlite:"+filepath.Join(tb.TempDir(), "web.db"), o.Store)
+	db, err := store.Open(ctx, "sqlite:"+filepath.Join(dir, "web.db"), o.Store)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -70,6 +172,12 @@ func MustOpenEnv(tb testing.TB, opts ...EnvOptions) *Env {
 		tb.Fatal(err)
 	}
 	e := &Env{DB: db, Users: map[safeguard.Role]*safeguard.User{}, Log: &strings.Builder{}}
+	for r, u := range dbTemplate.users {
+		c := *u
+		e.Users[r] = &c
+	}
+	kent, essex := dbTemplate.kent, dbTemplate.essex
+	e.Kent, e.Essex = &kent, &essex
 	e.Svc = web.Services{
 		Forces:      store.NewForceService(db),
 		Users:       store.NewUserService(db),
@@ -86,7 +194,6 @@ func MustOpenEnv(tb testing.TB, opts ...EnvOptions) *Env {
 	if o.Edit != nil {
 		o.Edit(&e.Svc)
 	}
-	e.seed(tb)
 
 	cfg := o.Config
 	if cfg.Addr == "" {
@@ -106,40 +213,6 @@ func MustOpenEnv(tb testing.TB, opts ...EnvOptions) *Env {
 	})
 	e.URL = e.Server.URL()
 	return e
-}
-
-func (e *Env) seed(tb testing.TB) {
-	tb.Helper()
-	ctx := safeguard.NewContextWithActor(context.Background(), safeguard.SystemActor("test"))
-	for _, f := range []*safeguard.Force{
-		{Code: "KNT", Name: "Kent Police (synthetic)", Areas: []string{"CT", "ME"}, WeeklyCapacity: 10, Synthetic: true},
-		{Code: "ESX", Name: "Essex Police (synthetic)", Areas: []string{"CM", "SS"}, WeeklyCapacity: 8, Synthetic: true},
-	} {
-		if err := e.Svc.Forces.CreateForce(ctx, f); err != nil {
-			tb.Fatal(err)
-		}
-	}
-	for _, role := range safeguard.Roles {
-		u := &safeguard.User{Name: string(role) + "1", DisplayName: "Test " + string(role), Role: role}
-		if role.ForceScoped() {
-			u.ForceCode = "KNT"
-		}
-		otp, err := e.Svc.Users.CreateUser(ctx, u)
-		if err != nil {
-			tb.Fatalf("create %s: %v", role, err)
-		}
-		if err := e.Svc.Auth.ChangePassword(safeguard.NewContextWithActor(context.Background(), u.Actor()), u.ID, otp, testPassword); err != nil {
-			tb.Fatalf("change password of %s: %v", u.Name, err)
-		}
-		e.Users[role] = u
-	}
-	e.Kent = &safeguard.Subject{Name: "Fictional Person Kent", Address: "1 Example Street, CT1 1AA", ForceCode: "KNT", AttributionStatus: safeguard.AttrCorroborated}
-	e.Essex = &safeguard.Subject{Name: "Fictional Person Essex", Address: "2 Example Road, CM1 1AA", ForceCode: "ESX", AttributionStatus: safeguard.AttrUnresolved}
-	for _, s := range []*safeguard.Subject{e.Kent, e.Essex} {
-		if err := e.Svc.Subjects.CreateSubject(ctx, s); err != nil {
-			tb.Fatal(err)
-		}
-	}
 }
 
 var logMu sync.Mutex
