@@ -117,6 +117,10 @@ func TestReadCSVSchemes(t *testing.T) {
 		!strings.Contains(err.Error(), "taken from the category at line 3") {
 		t.Errorf("mixed schemes: %d entries, err %v", n, err)
 	}
+	_, err = firstError(hashlist.ReadCSV(strings.NewReader("md5,category\n"+strings.Repeat("a", 32)+",D\n"), hashlist.Options{}))
+	if got, want := safeguard.ErrorMessage(err), `line 2: category "D" is neither a uk category (A, B, C, not indecent) nor a vic one (0-4)`; got != want {
+		t.Errorf("unknown category, no scheme: got %q, want %q", got, want)
+	}
 	e := collect(t, hashlist.ReadCSV(strings.NewReader("MD5,Category\n"+strings.Repeat("a", 32)+",Not Indecent\n"), hashlist.Options{Scheme: safeguard.SchemeUK}))
 	if e[0].Category != "not_indecent" {
 		t.Errorf("category = %q, want not_indecent", e[0].Category)

@@ -144,7 +144,10 @@ func (c *categorizer) category(raw, where string) (string, error) {
 	if c.scheme == "" {
 		s, ok := SchemeOf(raw)
 		if !ok {
-			return Category(safeguard.SchemeUK, raw) // uncategorised, or an error
+			if code, err := Category(safeguard.SchemeUK, raw); err == nil {
+				return code, nil // uncategorised
+			}
+			return "", fmt.Errorf("category %.40q is neither a uk category (A, B, C, not indecent) nor a vic one (0-4)", raw)
 		}
 		c.scheme, c.from = s, where
 	}
