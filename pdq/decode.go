@@ -9,6 +9,7 @@ import (
 	"image/gif"
 	"image/png"
 	"io"
+	"math"
 	"os"
 
 	"golang.org/x/image/bmp"
@@ -149,8 +150,8 @@ func decodeStream(r io.Reader, opt Options) (image.Image, image.Config, error) {
 }
 
 // decodeSeeker decodes from a file or another seekable reader: the header
-// pass and the full decode each start from the beginning. TIFF gets the
-// reader itself, as its decoder wants random access (io.ReaderAt) and would
+// pass and the full decode each start from the beginning. TIFF gets random
+// access (io.ReaderAt) where the reader offers it, as its decoder would
 // otherwise copy the whole stream into memory.
 func decodeSeeker(rs io.ReadSeeker, opt Options) (image.Image, image.Config, error) {
 	start, err := rs.Seek(0, io.SeekCurrent)
@@ -169,8 +170,15 @@ func decodeSeeker(rs io.ReadSeeker, opt Options) (image.Image, image.Config, err
 	}
 	open := func() (io.Reader, error) {
 		r, err := rewound()
-		if err != nil || f.name == "tiff" {
-			return r, err
+		if err != nil {
+			return nil, err
+		}
+		if f.name == "tiff" {
+			if ra, ok := rs.(io.ReaderAt); ok {
+				// TIFF offsets count from the start of the image.
+				return io.NewSectionReader(ra, start, math.MaxInt64-start), nil
+			}
+			return &cappedReader{r: r, left: opt.maxPixels()*8 + 4<<20}, nil
 		}
 		return bufio.NewReaderSize(r, 32<<10), nil
 	}

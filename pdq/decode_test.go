@@ -70,6 +70,22 @@ func TestHashReaderFormats(t *testing.T) {
 			if err != nil || plain.Dihedral != nil || plain.Hash != res.Hash || plain.Quality != res.Quality {
 				t.Fatalf("without dihedral: %+v, %v; with: %+v", plain, err, res)
 			}
+			// From a file, at an offset: the image starts where the reader is.
+			file := filepath.Join(t.TempDir(), "img")
+			if err := os.WriteFile(file, append([]byte("junk before"), data...), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			fh, err := os.Open(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer fh.Close()
+			if _, err := fh.Seek(int64(len("junk before")), io.SeekStart); err != nil {
+				t.Fatal(err)
+			}
+			if at, err := HashReader(fh, Options{}, false); err != nil || at.Hash != res.Hash {
+				t.Fatalf("from a file at an offset: %+v, %v; want %v", at, err, res.Hash)
+			}
 			stream, err := HashReader(streamOnly{bytes.NewReader(data)}, Options{}, true)
 			if err != nil || stream.Hash != res.Hash || *stream.Dihedral != *res.Dihedral || stream.Quality != res.Quality {
 				t.Fatalf("from a stream: %+v, %v; from a seeker: %+v", stream, err, res)
