@@ -122,6 +122,8 @@ func (h *hasher) file(path string) (Digests, error) {
 	}
 
 	n, err := io.ReadFull(f, h.buf)
+	used := n // no content outlives its file in the worker's buffers
+	defer func() { clear(h.buf[:used]) }()
 	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
 		return d, err
 	}
@@ -129,6 +131,7 @@ func (h *hasher) file(path string) (Digests, error) {
 	perceptual := d.Image != "" && h.mode != exactOnly
 	inMemory := perceptual && size <= maxImageBytes
 	if inMemory {
+		defer h.dropImage()
 		// Read the whole image into one buffer: digests and decoder share it.
 		if int64(cap(h.img)) < size+1 {
 			h.img = make([]byte, 0, size+1)
@@ -153,6 +156,7 @@ func (h *hasher) file(path string) (Digests, error) {
 				break
 			}
 			n, err = io.ReadFull(f, h.buf)
+			used = max(used, n)
 			if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
 				return d, err
 			}
@@ -166,7 +170,6 @@ func (h *hasher) file(path string) (Digests, error) {
 		return d, err
 	}
 	if d.Size != size || after.Size() != size || !after.ModTime().Equal(before.ModTime()) {
-		h.dropImage()
 		return d, errChanged
 	}
 	h.md5.Sum(d.MD5[:0])
@@ -179,7 +182,6 @@ func (h *hasher) file(path string) (Digests, error) {
 		var perr error
 		if inMemory {
 			res, perr = pdq.HashReader(bytes.NewReader(h.img), h.pdqOpt, dihedral)
-			h.dropImage()
 		} else {
 			res, perr = pdq.HashFile(path, h.pdqOpt, dihedral)
 		}

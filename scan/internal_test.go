@@ -113,8 +113,8 @@ func TestDigestPaths(t *testing.T) {
 			t.Errorf("%s: image %q pdq %v", name, d.Image, d.HasPDQ())
 		}
 	}
-	if strings.Trim(string(h.img[:cap(h.img)]), "\x00") != "" {
-		t.Error("image bytes left in the worker's buffer")
+	if strings.Trim(string(h.img[:cap(h.img)]), "\x00") != "" || strings.Trim(string(h.buf), "\x00") != "" {
+		t.Error("file content left in the worker's buffers")
 	}
 }
 
