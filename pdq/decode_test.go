@@ -224,3 +224,26 @@ func TestModesAgree(t *testing.T) {
 		t.Errorf("CMYK.jpg: %d bits from original.jpg", d)
 	}
 }
+
+// TestHashFileIgnoresExtension: the decoder follows the content, so a PNG
+// named .jpg hashes as a PNG, and a text file named .png is unsupported.
+func TestHashFileIgnoresExtension(t *testing.T) {
+	dir := t.TempDir()
+	src := pattern(90, 70)
+	want, _ := HashImage(src)
+	misnamed := filepath.Join(dir, "really-a-png.jpg")
+	if err := os.WriteFile(misnamed, encoded(t, src)["png"], 0o600); err != nil {
+		t.Fatal(err)
+	}
+	res, err := HashFile(misnamed, Options{}, false)
+	if err != nil || res.Hash != want || res.Width != 90 || res.Height != 70 {
+		t.Errorf("PNG named .jpg: %+v, %v; want %v 90x70", res, err, want)
+	}
+	text := filepath.Join(dir, "notes.png")
+	if err := os.WriteFile(text, []byte("not an image at all"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := HashFile(text, Options{}, false); !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), text) {
+		t.Errorf("text named .png: %v, want ErrUnsupported naming the file", err)
+	}
+}
