@@ -73,6 +73,10 @@ func endSessions(tx *Tx, userID, keep int64) error {
 func (s *AuthService) Authenticate(ctx context.Context, token string) (*safeguard.Session, *safeguard.User, error) {
 	var sess *safeguard.Session
 	var u *safeguard.User
+	var expired, slide bool
+	// Read beside writers; the rare writes (ending an expired session,
+	// sliding a stale one) follow in their own short transaction, so a
+	// page view never has to upgrade a read to a write.
 	err := s.db.view(ctx, func(tx *Tx) error {
 		sess = &safeguard.Session{}
 		err := tx.queryRow(`SELECT id, user_id, csrf_token, created_at, expires_at, last_seen_at
@@ -84,25 +88,42 @@ func (s *AuthService) Authenticate(ctx context.Context, token string) (*safeguar
 		} else if err != nil {
 			return err
 		}
-		if !tx.now.Before(sess.ExpiresAt) || !tx.now.Before(sess.LastSeenAt.Add(tx.db.opts.SessionIdle)) {
-			if _, err := tx.exec(`DELETE FROM sessions WHERE id = $1`, sess.ID); err != nil {
-				return err
-			}
-			return commitThen(safeguard.Errorf(safeguard.EUNAUTHORIZED, "your session has expired: please sign in"))
+		expired = !tx.now.Before(sess.ExpiresAt) || !tx.now.Before(sess.LastSeenAt.Add(tx.db.opts.SessionIdle))
+		if expired {
+			return nil
 		}
 		if u, err = findUser(tx, "id = $1", sess.UserID); err != nil {
 			return err
 		} else if u.Disabled {
 			return safeguard.Errorf(safeguard.EUNAUTHORIZED, "your account is disabled")
 		}
-		if tx.now.Sub(sess.LastSeenAt) >= slideEvery {
+		if slide = tx.now.Sub(sess.LastSeenAt) >= slideEvery; slide {
 			sess.LastSeenAt = tx.now
-			_, err = tx.exec(`UPDATE sessions SET last_seen_at = $1 WHERE id = $2`, tx.now, sess.ID)
 		}
-		return err
+		return nil
 	})
 	if err != nil {
 		return nil, nil, err
+	}
+	if expired {
+		if err := s.db.run(ctx, func(tx *Tx) error {
+			_, err := tx.exec(`DELETE FROM sessions WHERE id = $1`, sess.ID)
+			return err
+		}); err != nil {
+			return nil, nil, err
+		}
+		return nil, nil, safeguard.Errorf(safeguard.EUNAUTHORIZED, "your session has expired: please sign in")
+	}
+	if slide {
+		// Only ever move last_seen_at forward: a slower concurrent request
+		// must not pull it back.
+		if err := s.db.run(ctx, func(tx *Tx) error {
+			_, err := tx.exec(`UPDATE sessions SET last_seen_at = $1 WHERE id = $2 AND last_seen_at < $3`,
+				sess.LastSeenAt, sess.ID, sess.LastSeenAt)
+			return err
+		}); err != nil {
+			return nil, nil, err
+		}
 	}
 	return sess, u, nil
 }

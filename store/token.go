@@ -54,6 +54,7 @@ func (s *AuthService) CreateToken(ctx context.Context, t *safeguard.APIToken) (s
 // actor.
 func (s *AuthService) AuthenticateToken(ctx context.Context, secret string) (*safeguard.APIToken, error) {
 	var t *safeguard.APIToken
+	var touch bool
 	err := s.db.view(ctx, func(tx *Tx) error {
 		rows, err := tx.query(`SELECT `+tokenColumns+` FROM api_tokens WHERE secret_hash = $1`, secretHash(secret))
 		if err != nil {
@@ -61,24 +62,35 @@ func (s *AuthService) AuthenticateToken(ctx context.Context, secret string) (*sa
 		}
 		defer rows.Close()
 		if !rows.Next() {
+			if err := rows.Err(); err != nil {
+				return translate(err)
+			}
 			return safeguard.Errorf(safeguard.EUNAUTHORIZED, "unknown or revoked API token")
 		}
 		if t, err = scanToken(rows); err != nil {
 			return err
-		}
-		rows.Close()
-		if t.RevokedAt != nil {
+		} else if t.RevokedAt != nil {
 			return safeguard.Errorf(safeguard.EUNAUTHORIZED, "unknown or revoked API token")
 		}
-		if t.LastUsedAt == nil || tx.now.Sub(*t.LastUsedAt) >= touchEvery {
+		if touch = t.LastUsedAt == nil || tx.now.Sub(*t.LastUsedAt) >= touchEvery; touch {
 			now := tx.now
 			t.LastUsedAt = &now
-			_, err = tx.exec(`UPDATE api_tokens SET last_used_at = $1 WHERE id = $2`, tx.now, t.ID)
 		}
-		return err
+		return nil
 	})
 	if err != nil {
 		return nil, err
+	}
+	if touch {
+		// In its own transaction, so reads never upgrade to writes.
+		err = s.db.run(ctx, func(tx *Tx) error {
+			_, err := tx.exec(`UPDATE api_tokens SET last_used_at = $1 WHERE id = $2
+				AND (last_used_at IS NULL OR last_used_at < $3)`, *t.LastUsedAt, t.ID, *t.LastUsedAt)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
 	}
 	return t, nil
 }

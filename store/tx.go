@@ -146,12 +146,11 @@ func (db *DB) run(ctx context.Context, fn func(tx *Tx) error) error {
 // deferred makes modernc begin a plain (DEFERRED) SQLite transaction.
 var deferred = &sql.TxOptions{ReadOnly: true}
 
-// view is run for transactions that mostly read. On SQLite they begin
-// DEFERRED, so they read beside a writer instead of queueing for the
-// write lock; a rare write (an audited refusal, a session's slide)
-// upgrades the lock, and if another writer got in first SQLite answers
-// SQLITE_BUSY and the whole transaction is retried. On PostgreSQL it is
-// run: reads take no locks there.
+// view is run for transactions that only read (and audit). On SQLite
+// they begin DEFERRED, so they read beside a writer instead of queueing
+// for the write lock, and their audit events are appended afterwards in a
+// short write transaction; fn must not write anything else. On PostgreSQL
+// it is run: reads take no locks there.
 func (db *DB) view(ctx context.Context, fn func(tx *Tx) error) error {
 	if db.dialect == SQLite {
 		return db.retry(ctx, deferred, fn)
@@ -186,14 +185,26 @@ func (db *DB) runTx(ctx context.Context, opts *sql.TxOptions, fn func(tx *Tx) er
 	err = fn(tx)
 	var ca *commitAnyway
 	if errors.As(err, &ca) {
-		if cerr := tx.Commit(); cerr != nil {
-			return cerr
-		}
-		return ca.err
+		err = ca.err
 	} else if err != nil {
 		return translate(err)
 	}
-	return tx.Commit()
+	if opts == deferred && len(tx.events) > 0 {
+		// A view only reads; its audit events are appended by a write
+		// transaction of their own, which queues for SQLite's lock rather
+		// than failing to upgrade a stale read snapshot.
+		events := tx.events
+		tx.events = nil
+		tx.Rollback()
+		if aerr := db.runTx(ctx, nil, func(w *Tx) error { w.events = events; return nil }); aerr != nil {
+			return aerr
+		}
+		return err
+	}
+	if cerr := tx.Commit(); cerr != nil {
+		return cerr
+	}
+	return err
 }
 
 // timeLayout is how SQLite stores times: fixed width, so text order is
