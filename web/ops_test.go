@@ -84,3 +84,38 @@ func TestBankPages(t *testing.T) {
 		t.Errorf("auditor on a bank: %d", got)
 	}
 }
+
+func TestScanReportPages(t *testing.T) {
+	t.Parallel()
+	e := MustOpenEnv(t)
+	ctx := safeguard.NewContextWithActor(context.Background(), safeguard.SystemActor("test"))
+	mk := func(subject int64) *safeguard.ScanReport {
+		r := &safeguard.ScanReport{SubjectID: &subject, Document: []byte(`{"tool":"safeguard scan"}`), Tool: "safeguard scan test",
+			Files: 120, Matched: 4, ByCategory: map[safeguard.Scheme]map[string]int{safeguard.SchemeUK: {"A": 3, "C": 1}}}
+		if err := e.Svc.Scans.CreateScanReport(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	kent, essex := mk(e.Kent.ID), mk(e.Essex.ID)
+
+	b := e.NewBrowser(t)
+	b.MustLogin(safeguard.RoleInvestigator) // KNT
+	if page := b.Get("/subjects/" + e.Kent.Ref); !strings.Contains(page.Body, `href="/scans/`+itoa(kent.ID)+`"`) {
+		t.Errorf("subject page does not link its scan report")
+	}
+	page := b.Get("/scans/" + itoa(kent.ID))
+	if page.StatusCode != 200 || !strings.Contains(page.Body, "<td>Category A</td><td class=\"num\">3</td>") || !strings.Contains(page.Body, "safeguard scan test") {
+		t.Errorf("scan page: %d\n%s", page.StatusCode, page.Body)
+	}
+	if got := b.Get("/scans/" + itoa(essex.ID)).StatusCode; got != 404 {
+		t.Errorf("another force's scan report: %d, want 404", got)
+	}
+	tok := e.MustToken(t, safeguard.RoleInvestigator)
+	if resp := e.API(t, "GET", "/api/v1/scans/"+itoa(kent.ID), tok, nil); resp.StatusCode != 200 || !strings.Contains(resp.Body, `"matched": 4`) {
+		t.Errorf("API scan report: %d %s", resp.StatusCode, resp.Body)
+	}
+	if got := e.API(t, "GET", "/api/v1/scans/"+itoa(essex.ID), tok, nil).StatusCode; got != 404 {
+		t.Errorf("API: another force's scan report: %d", got)
+	}
+}
