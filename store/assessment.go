@@ -64,7 +64,7 @@ func (s *AssessmentService) CreateAssessment(ctx context.Context, a *safeguard.A
 // subject is missing or not visible to the actor (audited).
 func (s *AssessmentService) FindAssessments(ctx context.Context, subjectID int64) ([]*safeguard.Assessment, error) {
 	var list []*safeguard.Assessment
-	err := s.db.run(ctx, func(tx *Tx) error {
+	err := s.db.view(ctx, func(tx *Tx) error {
 		if _, err := tx.require("assessment.list", safeguard.PermReadPersonal); err != nil {
 			return err
 		}
@@ -96,5 +96,8 @@ func (s *AssessmentService) FindAssessments(ctx context.Context, subjectID int64
 		}
 		return tx.audit("assessment.list", "subject", id(subjectID), "")
 	})
-	return list, err
+	if err != nil {
+		return nil, err
+	}
+	return list, nil
 }

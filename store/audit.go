@@ -104,7 +104,7 @@ func scanAuditEvent(sc interface{ Scan(...any) error }) (*safeguard.AuditEvent, 
 func (s *AuditService) FindAuditEvents(ctx context.Context, f safeguard.AuditFilter) ([]*safeguard.AuditEvent, int, error) {
 	var events []*safeguard.AuditEvent
 	var total int
-	err := s.db.run(ctx, func(tx *Tx) error {
+	err := s.db.view(ctx, func(tx *Tx) error {
 		if _, err := tx.require("audit.read", safeguard.PermReadAudit); err != nil {
 			return err
 		}

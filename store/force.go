@@ -52,7 +52,10 @@ func (s *ForceService) FindForceByCode(ctx context.Context, code string) (*safeg
 		f, err = findForce(tx, code)
 		return err
 	})
-	return f, err
+	if err != nil {
+		return nil, err
+	}
+	return f, nil
 }
 
 // FindForces returns every force, ordered by name. Returns EUNAUTHORIZED
@@ -78,7 +81,10 @@ func (s *ForceService) FindForces(ctx context.Context) ([]*safeguard.Force, erro
 		}
 		return translate(rows.Err())
 	})
-	return forces, err
+	if err != nil {
+		return nil, err
+	}
+	return forces, nil
 }
 
 const forceColumns = `id, code, name, areas, weekly_capacity, synthetic`

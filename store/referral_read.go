@@ -47,7 +47,7 @@ func scanReferral(sc interface{ Scan(...any) error }) (*safeguard.Referral, stri
 // (audited as referral.read.denied).
 func (s *ReferralService) FindReferralByID(ctx context.Context, referralID int64) (*safeguard.Referral, error) {
 	var r *safeguard.Referral
-	err := s.db.run(ctx, func(tx *Tx) error {
+	err := s.db.view(ctx, func(tx *Tx) error {
 		if _, err := tx.require("referral.read", safeguard.PermReadPersonal); err != nil {
 			return err
 		}
@@ -78,7 +78,10 @@ func (s *ReferralService) FindReferralByID(ctx context.Context, referralID int64
 		}
 		return tx.audit("referral.read", "referral", id(r.ID), "")
 	})
-	return r, err
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
 }
 
 func errNoReferral() error { return safeguard.Errorf(safeguard.ENOTFOUND, "no such referral") }
@@ -207,7 +210,7 @@ func findFiles(tx *Tx, referralID int64) ([]safeguard.File, error) {
 func (s *ReferralService) FindReferrals(ctx context.Context, f safeguard.ReferralFilter) ([]*safeguard.Referral, int, error) {
 	var refs []*safeguard.Referral
 	var total int
-	err := s.db.run(ctx, func(tx *Tx) error {
+	err := s.db.view(ctx, func(tx *Tx) error {
 		a, err := tx.require("referral.list", safeguard.PermReadPersonal)
 		if err != nil {
 			return err

@@ -137,7 +137,10 @@ func (s *SubjectService) UpdateSubject(ctx context.Context, subjectID int64, upd
 		}
 		return tx.audit("subject.update", "subject", id(subj.ID), strings.Join(changed, " "))
 	})
-	return subj, err
+	if err != nil {
+		return nil, err
+	}
+	return subj, nil
 }
 
 // LinkReferral ties a referral to a subject with the evidence and makes

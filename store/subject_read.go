@@ -24,7 +24,7 @@ func (s *SubjectService) FindSubjectByRef(ctx context.Context, ref string) (*saf
 
 func (s *SubjectService) findSubject(ctx context.Context, where string, arg any) (*safeguard.Subject, error) {
 	var subj *safeguard.Subject
-	err := s.db.run(ctx, func(tx *Tx) error {
+	err := s.db.view(ctx, func(tx *Tx) error {
 		if _, err := tx.require("subject.read", safeguard.PermReadPersonal); err != nil {
 			return err
 		}
@@ -37,7 +37,10 @@ func (s *SubjectService) findSubject(ctx context.Context, where string, arg any)
 		}
 		return tx.audit("subject.read", "subject", id(subj.ID), "")
 	})
-	return subj, err
+	if err != nil {
+		return nil, err
+	}
+	return subj, nil
 }
 
 // findLinks returns a subject's referral links, oldest first.
@@ -91,7 +94,7 @@ func (s *SubjectService) FindSubjects(ctx context.Context, f safeguard.SubjectFi
 	}
 	var subjects []*safeguard.Subject
 	var total int
-	err := s.db.run(ctx, func(tx *Tx) error {
+	err := s.db.view(ctx, func(tx *Tx) error {
 		a, err := tx.require("subject.list", safeguard.PermReadPersonal)
 		if err != nil {
 			return err
@@ -179,7 +182,7 @@ func (s *SubjectService) FindSubjectsByIdentifier(ctx context.Context, ident saf
 		return nil, err
 	}
 	var subjects []*safeguard.Subject
-	err := s.db.run(ctx, func(tx *Tx) error {
+	err := s.db.view(ctx, func(tx *Tx) error {
 		a, err := tx.require("subject.search", safeguard.PermReadPersonal)
 		if err != nil {
 			return err
@@ -204,5 +207,8 @@ func (s *SubjectService) FindSubjectsByIdentifier(ctx context.Context, ident saf
 		}
 		return tx.audit("subject.search", "subject", "", "kind="+ident.Kind+" ids="+subjectIDs(subjects))
 	})
-	return subjects, err
+	if err != nil {
+		return nil, err
+	}
+	return subjects, nil
 }

@@ -138,7 +138,10 @@ func (s *AuthService) FindTokens(ctx context.Context) ([]*safeguard.APIToken, er
 		}
 		return translate(rows.Err())
 	})
-	return tokens, err
+	if err != nil {
+		return nil, err
+	}
+	return tokens, nil
 }
 
 const tokenColumns = `id, name, role, force_code, prefix, created_at, last_used_at, revoked_at`

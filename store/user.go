@@ -86,7 +86,10 @@ func (s *UserService) FindUserByID(ctx context.Context, userID int64) (*safeguar
 		u, err = findUser(tx, "id = $1", userID)
 		return err
 	})
-	return u, err
+	if err != nil {
+		return nil, err
+	}
+	return u, nil
 }
 
 // FindUsers returns users matching the filter, by name, and the total.
@@ -121,7 +124,10 @@ func (s *UserService) FindUsers(ctx context.Context, f safeguard.UserFilter) ([]
 		}
 		return translate(rows.Err())
 	})
-	return users, total, err
+	if err != nil {
+		return nil, 0, err
+	}
+	return users, total, nil
 }
 
 // UpdateUser applies upd and returns the user. A change of role or force,
@@ -155,7 +161,10 @@ func (s *UserService) UpdateUser(ctx context.Context, userID int64, upd safeguar
 		}
 		return updateUser(tx, u, changed, "")
 	})
-	return u, err
+	if err != nil {
+		return nil, err
+	}
+	return u, nil
 }
 
 // updateUser writes u's mutable fields, ending its sessions when its
