@@ -8,7 +8,10 @@
 // Files are hashed by a pool of workers; a large file's three digests run
 // in parallel, chunk by chunk. A file that cannot be read, changes while it
 // is read, or is not a regular file is reported and the scan goes on;
-// symbolic links to directories are never followed.
+// symbolic links to directories, and links that lead out of the scanned
+// directory, are never followed. The largest files are hashed first, so
+// that no big file runs alone at the end; when no bank holds PDQ hashes,
+// images are recognised but not decoded.
 //
 // The report (JSON, CSV or a printable HTML summary) holds paths, sizes,
 // hashes, bank entry ids and categories only.
