@@ -10,6 +10,15 @@
 // hash-chained audit log. Driver errors are translated into safeguard error
 // codes by driver error code at this boundary, never by message text.
 //
+// Transactions: writes run in one transaction per call (BEGIN IMMEDIATE on
+// SQLite, so writers queue for the lock); reads run as views that on
+// SQLite read beside writers and append their audit events in a short
+// write transaction afterwards. The audit chain is extended only at
+// commit, under PostgreSQL's advisory lock or SQLite's write lock. Times
+// are stored in UTC at microsecond precision on both databases (TEXT in a
+// fixed-width layout on SQLite, TIMESTAMPTZ on PostgreSQL), so they round
+// trip exactly and audit hashes verify on either.
+//
 // The package must never store personal data in clear (names, addresses,
 // identifier values, referral documents and file names are sealed with the
 // configured safeguard.Sealer, looked up through blind indexes), never log
