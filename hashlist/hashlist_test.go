@@ -263,6 +263,7 @@ func TestCSVRoundTrip(t *testing.T) {
 		if err := hashlist.WriteCSV(&b, slice(first)); err != nil {
 			t.Fatal(err)
 		}
+		golden(t, name+".export.golden", b.Bytes())
 		second := collect(t, hashlist.ReadCSV(&b, hashlist.Options{}))
 		if !reflect.DeepEqual(first, second) {
 			t.Errorf("%s: round trip differs:\n%s\n%s", name, jsonLines(t, first), jsonLines(t, second))
