@@ -2,6 +2,9 @@ package store_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
+	"sync"
 	"testing"
 
 	"safeguard"
@@ -106,5 +109,55 @@ func TestSQLite_LockedIsUnavailable(t *testing.T) {
 	// Plain reads do not queue behind the writer.
 	if _, err := store.NewForceService(db).FindForces(systemCtx()); err != nil {
 		t.Fatalf("read beside a writer: %v", err)
+	}
+}
+
+func TestMigrate_ConcurrentStarts(t *testing.T) {
+	for _, dialect := range []store.Dialect{store.SQLite, store.Postgres} {
+		t.Run(string(dialect), func(t *testing.T) {
+			var u string
+			if dialect == store.SQLite {
+				u = "sqlite:" + filepath.Join(t.TempDir(), "m.db")
+			} else if os.Getenv("SAFEGUARD_TEST_POSTGRES") == "" {
+				t.Skip("SAFEGUARD_TEST_POSTGRES not set")
+			} else {
+				u = mustCreatePostgresDB(t)
+			}
+			t.Parallel()
+			const servers = 3
+			var wg sync.WaitGroup
+			errs := make(chan error, servers)
+			for i := 0; i < servers; i++ {
+				db, err := store.Open(context.Background(), u, store.Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer db.Close()
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					errs <- db.Migrate(context.Background())
+				}()
+			}
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			db, err := store.Open(context.Background(), u, store.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			var n, distinct int
+			if err := db.RawDB().QueryRow(`SELECT COUNT(*), COUNT(DISTINCT version) FROM schema_migrations`).Scan(&n, &distinct); err != nil {
+				t.Fatal(err)
+			}
+			if n != distinct || n < 1 {
+				t.Fatalf("schema_migrations: %d rows, %d versions", n, distinct)
+			}
+		})
 	}
 }
