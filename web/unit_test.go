@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -153,5 +154,73 @@ func TestWriteJSONErrorShape(t *testing.T) {
 	writeJSON(w, http.StatusTeapot, map[string]errorView{"error": {Code: "x", Message: "y", RequestID: "z"}})
 	if got := w.Body.String(); !strings.Contains(got, `"request_id": "z"`) {
 		t.Errorf("body = %s", got)
+	}
+}
+
+// TestOpenAPIDocumentIsConsistent checks what a validator would: every
+// $ref resolves, every path parameter is declared, operation ids are
+// unique, and every operation has responses.
+func TestOpenAPIDocumentIsConsistent(t *testing.T) {
+	var doc map[string]any
+	if err := json.Unmarshal(openAPIDocument, &doc); err != nil {
+		t.Fatal(err)
+	}
+	resolve := func(ref string) bool {
+		var cur any = doc
+		for _, part := range strings.Split(strings.TrimPrefix(ref, "#/"), "/") {
+			m, ok := cur.(map[string]any)
+			if !ok {
+				return false
+			}
+			if cur, ok = m[part]; !ok {
+				return false
+			}
+		}
+		return true
+	}
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			if ref, ok := v["$ref"].(string); ok && !resolve(ref) {
+				t.Errorf("unresolved $ref %s", ref)
+			}
+			for _, x := range v {
+				walk(x)
+			}
+		case []any:
+			for _, x := range v {
+				walk(x)
+			}
+		}
+	}
+	walk(doc)
+	ids := map[string]bool{}
+	paramRE := regexp.MustCompile(`\{(\w+)\}`)
+	for path, item := range doc["paths"].(map[string]any) {
+		for method, opv := range item.(map[string]any) {
+			op := opv.(map[string]any)
+			id, _ := op["operationId"].(string)
+			if id == "" || ids[id] {
+				t.Errorf("%s %s: missing or repeated operationId %q", method, path, id)
+			}
+			ids[id] = true
+			if resp, _ := op["responses"].(map[string]any); len(resp) == 0 {
+				t.Errorf("%s %s: no responses", method, path)
+			}
+			declared := map[string]bool{}
+			params, _ := op["parameters"].([]any)
+			for _, p := range params {
+				pm := p.(map[string]any)
+				if pm["in"] == "path" {
+					declared[pm["name"].(string)] = pm["required"] == true
+				}
+			}
+			for _, m := range paramRE.FindAllStringSubmatch(path, -1) {
+				if !declared[m[1]] {
+					t.Errorf("%s %s: path parameter %s not declared as required", method, path, m[1])
+				}
+			}
+		}
 	}
 }
