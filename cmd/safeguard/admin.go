@@ -29,13 +29,18 @@ func redactURL(s string) string {
 	return u.Redacted()
 }
 
-// openDB opens and migrates the configured database with the data key.
-func openDB(ctx context.Context, cfg Config) (*store.DB, error) {
-	keys, err := keyring.LoadFile(cfg.KeyFile)
-	if err != nil {
-		return nil, fmt.Errorf("%w (create one with 'safeguard migrate', or set SAFEGUARD_KEY_FILE)", err)
+// openDB opens and migrates the configured database, with the data key when
+// the command needs personal data.
+func openDB(ctx context.Context, cfg Config, needKey bool) (*store.DB, error) {
+	var opts store.Options
+	if needKey {
+		keys, err := keyring.LoadFile(cfg.KeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("%w (create one with 'safeguard migrate', or set SAFEGUARD_KEY_FILE)", err)
+		}
+		opts.Sealer = keys
 	}
-	db, err := store.Open(ctx, cfg.DB, store.Options{Sealer: keys})
+	db, err := store.Open(ctx, cfg.DB, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -61,7 +66,7 @@ func runMigrate(ctx context.Context, env *Env, args []string) error {
 		}
 		fmt.Fprintf(env.Stderr, "created data key %s (mode 0600)\n", cfg.KeyFile)
 	}
-	db, err := openDB(ctx, cfg)
+	db, err := openDB(ctx, cfg, true)
 	if err != nil {
 		return err
 	}
@@ -69,87 +74,78 @@ func runMigrate(ctx context.Context, env *Env, args []string) error {
 	return db.Close()
 }
 
-// principalFlags parses the flags shared by user add and token add.
-func principalFlags(env *Env, name, doc string, args []string) (Config, string, safeguard.Role, string, error) {
+// subcommand checks that args start with the only subcommand a command
+// has, printing usage for --help.
+func subcommand(env *Env, args []string, sub, usage string) error {
+	if len(args) > 0 && args[0] == sub {
+		return nil
+	} else if len(args) > 0 && (args[0] == "--help" || args[0] == "-h") {
+		fmt.Fprintln(env.Stdout, "Usage: "+usage)
+		return errHelp
+	}
+	return fmt.Errorf("usage: %s", usage)
+}
+
+// addPrincipal parses the flags shared by user add and token add, opens the
+// database and calls create with an admin actor for the new principal.
+func addPrincipal(ctx context.Context, env *Env, args []string, name, doc string,
+	create func(context.Context, *store.DB, string, safeguard.Role, string) error) error {
+	const synopsis = "--db URL --name N --role R [--force CODE]"
+	if err := subcommand(env, args, "add", "safeguard "+name+" "+synopsis); err != nil {
+		return err
+	}
 	cfg := DefaultConfig()
 	cfg.applyEnv(env.Getenv)
-	fs := newFlagSet(env.Stderr, name, "--db URL --name N --role R [--force CODE]", doc)
+	fs := newFlagSet(env.Stderr, name, synopsis, doc)
 	cfg.dbFlags(fs)
 	n := fs.String("name", "", "name (lower-case letters, digits, . _ @ -)")
 	role := fs.String("role", "", "role: admin, coordinator, analyst, supervisor, investigator or auditor")
 	force := fs.String("force", "", "force code, for the supervisor and investigator roles")
-	if err := parseFlags(fs, args); err != nil {
-		return cfg, "", "", "", err
+	if err := parseFlags(fs, args[1:]); err != nil {
+		return err
 	} else if *n == "" || *role == "" {
-		return cfg, "", "", "", fmt.Errorf("%s needs --name and --role", name)
+		return fmt.Errorf("%s add needs --name and --role", name)
 	}
-	return cfg, *n, safeguard.Role(*role), *force, nil
+	db, err := openDB(ctx, cfg, true)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	ctx = safeguard.NewContextWithActor(ctx, safeguard.Actor{Kind: safeguard.ActorSystem, Name: "cli", Role: safeguard.RoleAdmin})
+	if err := create(ctx, db, *n, safeguard.Role(*role), *force); err != nil {
+		return fmt.Errorf("%s add: %s", name, safeguard.ErrorMessage(err))
+	}
+	return nil
 }
 
 func runUser(ctx context.Context, env *Env, args []string) error {
-	if len(args) == 0 || args[0] != "add" {
-		if len(args) > 0 && (args[0] == "--help" || args[0] == "-h") {
-			fmt.Fprintln(env.Stdout, "Usage: safeguard user add --db URL --name N --role R [--force CODE]")
-			return errHelp
-		}
-		return fmt.Errorf("usage: safeguard user add --db URL --name N --role R [--force CODE]")
-	}
-	cfg, name, role, force, err := principalFlags(env, "user add",
-		"Creates an account and prints a one-time password, which must be changed at first login.", args[1:])
-	if err != nil {
-		return err
-	}
-	db, err := openDB(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	ctx = safeguard.NewContextWithActor(ctx, safeguard.Actor{Kind: safeguard.ActorSystem, Name: "cli", Role: safeguard.RoleAdmin})
-	u := &safeguard.User{Name: name, Role: role, ForceCode: force}
-	pw, err := store.NewUserService(db).CreateUser(ctx, u)
-	if err != nil {
-		return fmt.Errorf("user add: %s", safeguard.ErrorMessage(err))
-	}
-	fmt.Fprintf(env.Stdout, "created user %s (%s)\none-time password: %s\n", u.Name, u.Role, pw)
-	return nil
+	return addPrincipal(ctx, env, args, "user", "Creates an account and prints a one-time password, which must be changed at first login.",
+		func(ctx context.Context, db *store.DB, name string, role safeguard.Role, force string) error {
+			u := &safeguard.User{Name: name, Role: role, ForceCode: force}
+			pw, err := store.NewUserService(db).CreateUser(ctx, u)
+			if err == nil {
+				fmt.Fprintf(env.Stdout, "created user %s (%s)\none-time password: %s\n", u.Name, u.Role, pw)
+			}
+			return err
+		})
 }
 
 func runToken(ctx context.Context, env *Env, args []string) error {
-	if len(args) == 0 || args[0] != "add" {
-		if len(args) > 0 && (args[0] == "--help" || args[0] == "-h") {
-			fmt.Fprintln(env.Stdout, "Usage: safeguard token add --db URL --name N --role R [--force CODE]")
-			return errHelp
-		}
-		return fmt.Errorf("usage: safeguard token add --db URL --name N --role R [--force CODE]")
-	}
-	cfg, name, role, force, err := principalFlags(env, "token add",
-		"Creates an API token for another system and prints it once; only its hash is kept.\nUse it as 'Authorization: Bearer TOKEN' on /api/v1/.", args[1:])
-	if err != nil {
-		return err
-	}
-	db, err := openDB(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	ctx = safeguard.NewContextWithActor(ctx, safeguard.Actor{Kind: safeguard.ActorSystem, Name: "cli", Role: safeguard.RoleAdmin})
-	t := &safeguard.APIToken{Name: name, Role: role, ForceCode: force}
-	secret, err := store.NewAuthService(db).CreateToken(ctx, t)
-	if err != nil {
-		return fmt.Errorf("token add: %s", safeguard.ErrorMessage(err))
-	}
-	fmt.Fprintf(env.Stdout, "%s\n", secret)
-	fmt.Fprintf(env.Stderr, "created token %s (%s); it is shown only this once\n", t.Name, t.Role)
-	return nil
+	return addPrincipal(ctx, env, args, "token", "Creates an API token for another system and prints it once; only its hash is kept.\nUse it as 'Authorization: Bearer TOKEN' on /api/v1/.",
+		func(ctx context.Context, db *store.DB, name string, role safeguard.Role, force string) error {
+			t := &safeguard.APIToken{Name: name, Role: role, ForceCode: force}
+			secret, err := store.NewAuthService(db).CreateToken(ctx, t)
+			if err == nil {
+				fmt.Fprintf(env.Stdout, "%s\n", secret)
+				fmt.Fprintf(env.Stderr, "created token %s (%s); it is shown only this once\n", t.Name, t.Role)
+			}
+			return err
+		})
 }
 
 func runAudit(ctx context.Context, env *Env, args []string) error {
-	if len(args) == 0 || args[0] != "verify" {
-		if len(args) > 0 && (args[0] == "--help" || args[0] == "-h") {
-			fmt.Fprintln(env.Stdout, "Usage: safeguard audit verify --db URL [--json]")
-			return errHelp
-		}
-		return fmt.Errorf("usage: safeguard audit verify --db URL [--json]")
+	if err := subcommand(env, args, "verify", "safeguard audit verify --db URL [--json]"); err != nil {
+		return err
 	}
 	cfg := DefaultConfig()
 	cfg.applyEnv(env.Getenv)

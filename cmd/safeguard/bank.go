@@ -44,20 +44,6 @@ func runBank(ctx context.Context, env *Env, args []string) error {
 	return fmt.Errorf("unknown bank command %q\n%s", args[0], bankUsage)
 }
 
-// openBankDB opens the database for bank commands, which touch no personal
-// data and so need no key.
-func openBankDB(ctx context.Context, cfg Config) (*store.DB, error) {
-	db, err := store.Open(ctx, cfg.DB, store.Options{})
-	if err != nil {
-		return nil, err
-	}
-	if err := db.Migrate(ctx); err != nil {
-		db.Close()
-		return nil, err
-	}
-	return db, nil
-}
-
 func runBankImport(ctx context.Context, env *Env, args []string) error {
 	cfg := DefaultConfig()
 	cfg.applyEnv(env.Getenv)
@@ -99,7 +85,7 @@ func runBankImport(ctx context.Context, env *Env, args []string) error {
 		}
 		s = safeguard.SchemeVIC
 	}
-	db, err := openBankDB(ctx, cfg)
+	db, err := openDB(ctx, cfg, false)
 	if err != nil {
 		return err
 	}
@@ -128,7 +114,7 @@ func runBankExport(ctx context.Context, env *Env, args []string) error {
 	} else if *format != "vics" && *format != "csv" {
 		return fmt.Errorf("--format must be vics or csv, not %q", *format)
 	}
-	db, err := openBankDB(ctx, cfg)
+	db, err := openDB(ctx, cfg, false)
 	if err != nil {
 		return err
 	}
@@ -169,7 +155,7 @@ func runBankList(ctx context.Context, env *Env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	db, err := openBankDB(ctx, cfg)
+	db, err := openDB(ctx, cfg, false)
 	if err != nil {
 		return err
 	}
