@@ -188,13 +188,14 @@ type altHash struct {
 // An item with members Safeguard does not model is also kept whole in the
 // rest, so nothing of it is lost.
 func alternativeHashes(path string, raw json.RawMessage, e *safeguard.BankEntry) (json.RawMessage, error) {
-	var items []json.RawMessage
 	if string(raw) == "null" {
 		return nil, nil
-	} else if json.Unmarshal(raw, &items) != nil || len(items) == 0 {
+	}
+	items := elements(raw)
+	if len(items) == 0 {
 		return raw, nil // not an array, or empty: kept as it is
 	}
-	var rest []json.RawMessage
+	var rest [][]byte
 	for i, item := range items {
 		h, ok := parseAltHash(item)
 		var dst *string
@@ -239,16 +240,15 @@ func alternativeHashes(path string, raw json.RawMessage, e *safeguard.BankEntry)
 	return b.Bytes(), nil
 }
 
-func parseAltHash(raw json.RawMessage) (altHash, bool) {
-	var m map[string]json.RawMessage
-	if json.Unmarshal(raw, &m) != nil {
+func parseAltHash(raw []byte) (altHash, bool) {
+	if len(raw) == 0 || raw[0] != '{' {
 		return altHash{}, false
 	}
 	var h altHash
 	var okName, okValue bool
 	seen := map[string]bool{}
-	for k, v := range m {
-		lk := strings.ToLower(k)
+	for _, f := range members(raw) {
+		lk := strings.ToLower(f.key)
 		if seen[lk] {
 			h.other = true
 			continue
@@ -256,12 +256,12 @@ func parseAltHash(raw json.RawMessage) (altHash, bool) {
 		seen[lk] = true
 		switch lk {
 		case "hashname":
-			okName = json.Unmarshal(v, &h.name) == nil
+			h.name, okName = str(f.raw)
 		case "hashvalue":
-			okValue = json.Unmarshal(v, &h.value) == nil
+			h.value, okValue = str(f.raw)
 		case "quality":
 			var q int
-			if json.Unmarshal(v, &q) == nil {
+			if json.Unmarshal(f.raw, &q) == nil {
 				h.quality = &q
 			} else {
 				h.other = true
@@ -274,4 +274,31 @@ func parseAltHash(raw json.RawMessage) (altHash, bool) {
 		h.other, h.quality = true, nil // only PDQ has a quality
 	}
 	return h, okName && okValue
+}
+
+// str returns a JSON string's value; ok is false for anything else.
+func str(raw json.RawMessage) (string, bool) {
+	if s, isString, ok := scalar(raw); ok {
+		return s, isString
+	}
+	var s string
+	return s, json.Unmarshal(raw, &s) == nil
+}
+
+// elements splits a compact JSON array, already checked by the decoder,
+// into its elements; nil if raw is not an array.
+func elements(raw []byte) [][]byte {
+	if len(raw) < 2 || raw[0] != '[' {
+		return nil
+	}
+	var out [][]byte
+	for i := 1; i < len(raw) && raw[i] != ']'; {
+		j := endOfValue(raw, i)
+		out = append(out, raw[i:j])
+		i = j
+		if i < len(raw) && raw[i] == ',' {
+			i++
+		}
+	}
+	return out
 }

@@ -118,6 +118,9 @@ func (p *parser) raw(path string) (json.RawMessage, error) {
 	if err := p.dec.Decode(&m); err != nil {
 		return nil, p.syntax(path, err)
 	}
+	if bytes.IndexAny(m, " \t\r\n") < 0 {
+		return m, nil // compact already
+	}
 	var b bytes.Buffer
 	if err := json.Compact(&b, m); err != nil {
 		return nil, p.syntax(path, err)
