@@ -8,6 +8,7 @@ import (
 	"iter"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"safeguard"
 	"safeguard/hashindex"
@@ -77,6 +78,7 @@ func LoadBank(path string, opt BankOptions) (*Bank, error) {
 	}
 	var ids []uint32
 	var pdqs []hashindex.Hash
+	categories := map[string]string{} // one copy of each category string
 	for e, err := range entries {
 		if err != nil {
 			return nil, fmt.Errorf("bank %s: %w", path, err)
@@ -87,7 +89,12 @@ func LoadBank(path string, opt BankOptions) (*Bank, error) {
 			}
 		}
 		n := uint32(len(b.refs))
-		b.refs = append(b.refs, ref{e.EntryID, e.Category})
+		c, ok := categories[e.Category]
+		if !ok {
+			c = strings.Clone(e.Category)
+			categories[c] = c
+		}
+		b.refs = append(b.refs, ref{e.EntryID, c})
 		b.Entries++
 		addHex(b.md5, e.MD5, n)
 		addHex(b.sha1, e.SHA1, n)
