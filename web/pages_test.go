@@ -200,7 +200,11 @@ func TestAdminCreatesUserAndResetsPassword(t *testing.T) {
 			id = u.ID
 		}
 	}
-	resp = b.PostForm("/users/"+itoa(id)+"/password", url.Values{"csrf_token": {csrf}})
+	confirm := b.Get("/users/" + itoa(id) + "/password")
+	if confirm.StatusCode != 200 || !strings.Contains(confirm.Body, "Reset the password of kent.inv2?") {
+		t.Fatalf("reset confirmation: %d\n%s", confirm.StatusCode, confirm.Body)
+	}
+	resp = b.PostForm("/users/"+itoa(id)+"/password", url.Values{"csrf_token": {CSRF(t, confirm.Body)}})
 	if resp.StatusCode != 200 {
 		t.Fatalf("reset: %d\n%s", resp.StatusCode, resp.Body)
 	}
@@ -233,9 +237,13 @@ func TestAdminCreatesAndRevokesToken(t *testing.T) {
 	if strings.Contains(list.Body, secret) {
 		t.Errorf("the token list shows the secret")
 	}
-	m := regexp.MustCompile(`action="/tokens/(\d+)/revoke"`).FindStringSubmatch(list.Body)
+	m := regexp.MustCompile(`href="/tokens/(\d+)/revoke"`).FindStringSubmatch(list.Body)
 	if m == nil {
-		t.Fatalf("no revoke form:\n%s", list.Body)
+		t.Fatalf("no revoke link:\n%s", list.Body)
+	}
+	confirm := b.Get("/tokens/" + m[1] + "/revoke")
+	if confirm.StatusCode != 200 || !strings.Contains(confirm.Body, `action="/tokens/`+m[1]+`/revoke"`) || !strings.Contains(confirm.Body, "intake-gateway") {
+		t.Fatalf("revoke confirmation: %d\n%s", confirm.StatusCode, confirm.Body)
 	}
 	resp = b.PostForm("/tokens/"+m[1]+"/revoke", url.Values{"csrf_token": {csrf}})
 	if resp.StatusCode != http.StatusSeeOther {
@@ -243,6 +251,9 @@ func TestAdminCreatesAndRevokesToken(t *testing.T) {
 	}
 	if !strings.Contains(b.Get(resp.Header.Get("Location")).Body, "has been revoked") {
 		t.Errorf("no confirmation after revoking")
+	}
+	if got := b.Get("/tokens/" + m[1] + "/revoke").StatusCode; got != 404 {
+		t.Errorf("confirming a revoked token's revocation: %d, want 404", got)
 	}
 	if got := e.API(t, "GET", "/api/v1/me", secret, nil); got.StatusCode != 401 {
 		t.Errorf("revoked token: %d, want 401", got.StatusCode)
