@@ -178,30 +178,34 @@ const (
 
 // filterNext finds the entries e in [a, b) whose inline next box differs
 // from qn in at most budget bits (budget < 16), four entries to a 64-bit word
-// with a per-lane popcount. It stores up to len(hits)-8 of them in hits and
-// returns how many, and where to resume.
+// with a per-lane popcount. It stores them in hits (of length candBatch) and
+// returns how many, and where to resume when hits could not hold them all.
 func filterNext(next []byte, a, b uint32, qn uint16, budget int, hits []uint32) (int, uint32) {
 	qq := uint64(qn) * lanes16
 	limit := uint64(budget+1) * lanes16
+	// Whole groups of eight entries; the last may run past b into the next
+	// bucket or the padding, and each yields at most eight hits.
+	groups := min((b-a+7)/8, uint32(len(hits)/8))
+	words := next[2*a : 2*a+16*groups]
 	n := 0
 	e := a
-	for ; e < b && n <= len(hits)-8; e += 8 {
-		p0 := lanesWithin(binary.LittleEndian.Uint64(next[2*e:])^qq, limit)
-		p1 := lanesWithin(binary.LittleEndian.Uint64(next[2*e+8:])^qq, limit)
-		if p0|p1 == 0 {
-			continue
+	for len(words) >= 16 {
+		p0 := lanesWithin(binary.LittleEndian.Uint64(words)^qq, limit)
+		p1 := lanesWithin(binary.LittleEndian.Uint64(words[8:])^qq, limit)
+		words = words[16:]
+		if p0|p1 != 0 {
+			for ; p0 != 0; p0 &= p0 - 1 {
+				hits[n&(candBatch-1)] = e + uint32(bits.TrailingZeros64(p0)>>4)
+				n++
+			}
+			for ; p1 != 0; p1 &= p1 - 1 {
+				hits[n&(candBatch-1)] = e + 4 + uint32(bits.TrailingZeros64(p1)>>4)
+				n++
+			}
 		}
-		for ; p0 != 0; p0 &= p0 - 1 {
-			hits[n] = e + uint32(bits.TrailingZeros64(p0)>>4)
-			n++
-		}
-		for ; p1 != 0; p1 &= p1 - 1 {
-			hits[n] = e + 4 + uint32(bits.TrailingZeros64(p1)>>4)
-			n++
-		}
+		e += 8
 	}
-	// The last word pair may run past the bucket (into the next one, or the
-	// padding): drop those lanes.
+	// Drop the lanes past the bucket.
 	for n > 0 && hits[n-1] >= b {
 		n--
 	}
