@@ -15,6 +15,7 @@ import (
 
 	"safeguard"
 	"safeguard/hashindex"
+	"safeguard/matcher"
 	"safeguard/pdq"
 )
 
@@ -129,7 +130,7 @@ func Scan(ctx context.Context, dir string, banks []*Bank, opt Options) (*Report,
 	// let rotated and flipped copies match. Without PDQ in any bank, images
 	// are not decoded at all.
 	m := exactOnly
-	if opt.Radius >= 0 && slices.ContainsFunc(banks, func(b *Bank) bool { return b.npdq > 0 }) {
+	if opt.Radius >= 0 && slices.ContainsFunc(banks, func(b *Bank) bool { return b.m.PDQCount() > 0 }) {
 		m = withDihedral
 	}
 	results, err := run(ctx, jobs, opt, m, func(j *job, r *result) {
@@ -205,41 +206,25 @@ func Scan(ctx context.Context, dir string, banks []*Bank, opt Options) (*Report,
 // match finds the strongest match of a file in each bank.
 func match(j *job, d *Digests, banks []*Bank, opt Options) []Match {
 	var out []Match
-	var qs []hashindex.Hash
-	var found []hashindex.Match
-	usePDQ := opt.Radius >= 0 && d.HasPDQ() && d.Quality >= opt.MinQuality
-	if usePDQ {
+	p := matcher.Probe{MD5: &d.MD5, SHA1: &d.SHA1, SHA256: &d.SHA256}
+	if opt.Radius >= 0 && d.HasPDQ() && d.Quality >= opt.MinQuality {
 		if d.Dihedral != nil {
 			for _, h := range d.Dihedral {
-				qs = append(qs, hashindex.Hash(h))
+				p.PDQ = append(p.PDQ, hashindex.Hash(h))
 			}
 		} else {
-			qs = append(qs, hashindex.Hash(d.PDQ))
+			p.PDQ = append(p.PDQ, hashindex.Hash(d.PDQ))
 		}
 	}
 	sum := hex.EncodeToString(d.SHA256[:])
+	var scratch []hashindex.Match
 	for _, b := range banks {
-		m := Match{Path: j.rel, Size: d.Size, SHA256: sum, Bank: b.Name}
-		n, ok := b.sha256[d.SHA256]
-		m.Match = "sha256"
-		if !ok {
-			n, ok = b.sha1[d.SHA1]
-			m.Match = "sha1"
-		}
-		if !ok {
-			n, ok = b.md5[d.MD5]
-			m.Match = "md5"
-		}
-		if !ok && usePDQ && b.npdq > 0 {
-			found = b.pdq.SearchAny(qs, opt.Radius, found[:0])
-			if len(found) > 0 { // sorted by distance, then id
-				n, ok = found[0].ID, true
-				m.Match, m.Distance = "pdq", found[0].Distance
-			}
-		}
+		var hit matcher.Hit
+		var ok bool
+		hit, ok, scratch = b.m.Best(p, opt.Radius, scratch)
 		if ok {
-			m.EntryID, m.Category = b.refs[n].id, b.refs[n].category
-			out = append(out, m)
+			out = append(out, Match{Path: j.rel, Size: d.Size, SHA256: sum, Match: hit.Kind, Distance: hit.Distance,
+				Bank: b.Name, EntryID: hit.Ref.EntryID, Category: hit.Ref.Category})
 		}
 	}
 	return out
