@@ -147,6 +147,24 @@ func mustHashOnly(tb testing.TB, img image.Image) Hash {
 	return h
 }
 
+// TestYCbCrConversionExact compares the inlined YCbCr conversion with
+// color.YCbCrToRGB over 65536 combinations, clamped ones included.
+func TestYCbCrConversionExact(t *testing.T) {
+	m := image.NewYCbCr(image.Rect(0, 0, 256, 256), image.YCbCrSubsampleRatio444)
+	for y := range 256 {
+		for x := range 256 {
+			i := y*256 + x
+			m.Y[i], m.Cb[i], m.Cr[i] = uint8(y), uint8(x), uint8(y*7+x*13)
+		}
+	}
+	fast, generic := lumaOf(t, m), lumaOf(t, opaqueWrapper{m})
+	for i := range fast {
+		if fast[i] != generic[i] {
+			t.Fatalf("pixel %d: fast %v, color.YCbCrToRGB gives %v", i, fast[i], generic[i])
+		}
+	}
+}
+
 // TestGreyUsesValue: like the reference, which sees a grey image as one
 // channel, grey pixels hash by their value whatever the container.
 func TestGreyUsesValue(t *testing.T) {

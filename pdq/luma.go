@@ -143,14 +143,6 @@ func fillYCbCr(dst []float32, m *image.YCbCr, s *sampling) (grey bool) {
 	return diff == 0
 }
 
-// ycbcrToRGB is color.YCbCrToRGB, written out so that it inlines.
-func ycbcrToRGB(y, cb, cr uint8) (uint8, uint8, uint8) {
-	yy := int32(y) * 0x10101
-	cb1 := int32(cb) - 128
-	cr1 := int32(cr) - 128
-	return clamp16(yy + 91881*cr1), clamp16(yy - 22554*cb1 - 46802*cr1), clamp16(yy + 116130*cb1)
-}
-
 // clamp16 returns v>>16 clamped to 0..255.
 func clamp16(v int32) uint8 {
 	if uint32(v)&0xff000000 == 0 {
@@ -252,9 +244,9 @@ func rgb8(c color.Color) (r, g, b uint8) {
 	case color.Gray:
 		return c.Y, c.Y, c.Y
 	case color.YCbCr:
-		return ycbcrToRGB(c.Y, c.Cb, c.Cr)
+		return color.YCbCrToRGB(c.Y, c.Cb, c.Cr)
 	case color.NYCbCrA:
-		return ycbcrToRGB(c.Y, c.Cb, c.Cr)
+		return color.YCbCrToRGB(c.Y, c.Cb, c.Cr)
 	case color.CMYK:
 		return color.CMYKToRGB(c.C, c.M, c.Y, c.K)
 	}
