@@ -152,3 +152,33 @@ func TestProgress(t *testing.T) {
 		t.Error("nil writer")
 	}
 }
+
+// TestBrokenImage: content that looks like a JPEG but does not decode
+// still gets its digests, and the PDQ error is kept for the report.
+func TestBrokenImage(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "broken")
+	content := append([]byte("\xff\xd8\xff\xe0"), make([]byte, 100)...)
+	os.WriteFile(path, content, 0o644)
+	h := newHasher(pdq.Options{}, withDihedral)
+	d, err := h.file(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Image != "jpeg" || d.PDQErr == nil || d.HasPDQ() || hexSums(&d) != sums(content) {
+		t.Errorf("got image %q, pdq error %v", d.Image, d.PDQErr)
+	}
+}
+
+// TestBankQuality: bank PDQ hashes of known low quality are left out.
+func TestBankQuality(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "te.txt")
+	os.WriteFile(path, []byte(strings.Repeat("ab", 32)+",10\n"+strings.Repeat("cd", 32)+",90\n"+strings.Repeat("ef", 32)+"\n"), 0o644)
+	b, err := LoadBank(path, BankOptions{MinQuality: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Entries != 3 || b.m.PDQCount() != 2 {
+		t.Errorf("%d entries, %d PDQ; want 3, 2", b.Entries, b.m.PDQCount())
+	}
+}
