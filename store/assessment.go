@@ -40,7 +40,7 @@ func (s *AssessmentService) CreateAssessment(ctx context.Context, a *safeguard.A
 		if a.AssessedBy == "" {
 			a.AssessedBy = actor.Label()
 		}
-		a.CreatedAt = tx.now
+		a.CreatedAt, a.DueAt = tx.now, micro(a.DueAt)
 		a.ID, err = tx.insert(`INSERT INTO assessments (subject_id, band, due_at, policy_version, trace,
 			override_reason, assessed_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
 			a.SubjectID, string(a.Band), a.DueAt, a.PolicyVersion, string(trace), a.OverrideReason, a.AssessedBy, tx.now)

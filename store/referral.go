@@ -64,6 +64,7 @@ func createReferral(tx *Tx, r *safeguard.Referral, digest string) (bool, error) 
 	if r.ReceivedAt.IsZero() {
 		r.ReceivedAt = tx.now
 	}
+	r.ReceivedAt, r.IncidentAt = micro(r.ReceivedAt), microPtr(r.IncidentAt)
 	doc, err := tx.seal(r.Document, ctxReferralDocument)
 	if err != nil {
 		return false, err
@@ -127,7 +128,7 @@ func insertIPEvent(tx *Tx, referralID int64, e *safeguard.IPEvent) error {
 		port = *e.Port
 	}
 	var err error
-	e.ReferralID = referralID
+	e.ReferralID, e.At = referralID, microPtr(e.At)
 	e.ID, err = tx.insert(`INSERT INTO ip_events (referral_id, ip, port, time_text, at, has_offset, event_type)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 		referralID, e.IP.String(), port, e.TimeText, e.At, e.HasOffset, e.EventType)

@@ -70,6 +70,7 @@ func createSubject(tx *Tx, subj *safeguard.Subject) error {
 		return err
 	}
 	subj.Ref, subj.CreatedAt, subj.UpdatedAt = safeguard.SubjectRef(year, seq), tx.now, tx.now
+	subj.DueAt = microPtr(subj.DueAt)
 	subj.ID, err = tx.insert(`INSERT INTO subjects (ref, name_enc, address_enc, force_code, attribution_status,
 		band, band_rank, due_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 		subj.Ref, name, addr, nullString(subj.ForceCode), subj.AttributionStatus,

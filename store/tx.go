@@ -237,6 +237,19 @@ func (db *DB) timeArg(t time.Time) any {
 	return t
 }
 
+// micro returns t as stored: UTC at microsecond precision, so a struct
+// that was written compares equal to one read back.
+func micro(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+
+// microPtr is micro for an optional time.
+func microPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	m := micro(*t)
+	return &m
+}
+
 // timeCol scans a NOT NULL time column from either dialect.
 type timeCol struct{ t *time.Time }
 
