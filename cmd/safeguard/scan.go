@@ -34,8 +34,9 @@ the banks: VICS JSON (1.x or 2.0, hash sets or cases), CSV hash lists, hashdeep
 files, one-hash-a-line lists or ThreatExchange PDQ lists, detected from the
 content. Reports the strongest match per file and bank (exact before
 perceptual, then the smallest distance), with counts by category. Unreadable
-files, special files and links to directories are listed under "errors" and
-the scan goes on. With --out F the report's SHA-256 is written to F.sha256.
+files, special files, and links to directories or out of DIR are listed under
+"errors" and the scan goes on. With --out F the report's SHA-256 is written
+to F.sha256.
 A progress line goes to stderr when it is a terminal. Flags may follow DIR;
 other arguments beside DIR are taken as banks. Exits non-zero only when the
 scan cannot run (bad flags, an unreadable bank, DIR missing).`)
