@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"os"
 	"path/filepath"
 	"sync"
@@ -160,4 +161,33 @@ func TestMigrate_ConcurrentStarts(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestPostgres_DroppedIsUnavailable(t *testing.T) {
+	base := os.Getenv("SAFEGUARD_TEST_POSTGRES")
+	if base == "" {
+		t.Skip("SAFEGUARD_TEST_POSTGRES not set")
+	}
+	t.Parallel()
+	db := MustOpenDB(t, store.Postgres)
+	fs := store.NewForceService(db.DB)
+	if _, err := fs.FindForces(systemCtx()); err != nil {
+		t.Fatal(err)
+	}
+	// The database goes away under the running server.
+	var name string
+	if err := db.RawDB().QueryRow(`SELECT current_database()`).Scan(&name); err != nil {
+		t.Fatal(err)
+	}
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	if _, err := admin.Exec(`DROP DATABASE ` + name + ` WITH (FORCE)`); err != nil {
+		t.Fatal(err)
+	}
+	_, err = fs.FindForces(systemCtx())
+	wantCode(t, err, safeguard.EUNAVAILABLE)
+	wantCode(t, db.Ping(context.Background()), safeguard.EUNAVAILABLE)
 }

@@ -32,6 +32,12 @@ func translate(err error) error {
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return safeguard.WrapError(safeguard.EUNAVAILABLE, err, "request cancelled or timed out")
 	}
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) {
+		// Whatever the server said while connecting (refused, no such
+		// database, bad password), the database cannot be used now.
+		return safeguard.WrapError(safeguard.EUNAVAILABLE, err, "database unavailable")
+	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
 		return translatePg(pe, err)
@@ -40,9 +46,8 @@ func translate(err error) error {
 	if errors.As(err, &le) {
 		return translateSQLite(le.Code(), err)
 	}
-	var ce *pgconn.ConnectError
 	var ne net.Error
-	if errors.As(err, &ce) || errors.As(err, &ne) || errors.Is(err, driver.ErrBadConn) ||
+	if errors.As(err, &ne) || errors.Is(err, driver.ErrBadConn) ||
 		errors.Is(err, sql.ErrConnDone) || pgconn.SafeToRetry(err) {
 		return safeguard.WrapError(safeguard.EUNAVAILABLE, err, "database unavailable")
 	}
