@@ -80,8 +80,11 @@ func TestTLS(t *testing.T) {
 		t.Fatalf("URL = %q", e.URL)
 	}
 	b := e.NewBrowser(t)
-	b.Client.Transport = &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}
+	b.Client.Transport = &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}, ForceAttemptHTTP2: true}
 	resp := b.Get("/login")
+	if resp.ProtoMajor != 2 {
+		t.Errorf("over TLS the protocol is %s, want HTTP/2", resp.Proto)
+	}
 	if resp.StatusCode != 200 || resp.Header.Get("Strict-Transport-Security") == "" {
 		t.Errorf("over TLS: %d HSTS %q", resp.StatusCode, resp.Header.Get("Strict-Transport-Security"))
 	}

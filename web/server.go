@@ -146,12 +146,17 @@ func (s *Server) Open() error {
 			return fmt.Errorf("web: load TLS certificate: %w", err)
 		}
 		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
-		ln = tls.NewListener(ln, srv.TLSConfig)
 		s.tls = true
 	}
 	s.ln, s.srv = ln, srv
 	go func() {
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		var err error
+		if s.tls {
+			err = srv.ServeTLS(ln, "", "") // the certificate is in TLSConfig; this also enables HTTP/2
+		} else {
+			err = srv.Serve(ln)
+		}
+		if err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.logger.Error("http server stopped", "error", err)
 		}
 	}()
