@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
@@ -190,4 +191,26 @@ func TestPostgres_DroppedIsUnavailable(t *testing.T) {
 	_, err = fs.FindForces(systemCtx())
 	wantCode(t, err, safeguard.EUNAVAILABLE)
 	wantCode(t, db.Ping(context.Background()), safeguard.EUNAVAILABLE)
+}
+
+func TestOpen_SQLiteURLForms(t *testing.T) {
+	dir := t.TempDir()
+	for i, prefix := range []string{"sqlite:", "sqlite://", "file:"} {
+		path := filepath.Join(dir, fmt.Sprintf("f%d.db", i))
+		db, err := store.Open(context.Background(), prefix+path, store.Options{})
+		if err != nil {
+			t.Fatalf("%s: %v", prefix, err)
+		}
+		if err := db.Migrate(context.Background()); err != nil {
+			t.Fatalf("%s: %v", prefix, err)
+		}
+		var mode string
+		if err := db.RawDB().QueryRow(`PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "wal" || db.Dialect() != store.SQLite {
+			t.Fatalf("%s: journal_mode %q, %v", prefix, mode, err)
+		}
+		db.Close()
+		if _, err := os.Stat(path); err != nil {
+			t.Fatalf("%s: no file at %s: %v", prefix, path, err)
+		}
+	}
 }
