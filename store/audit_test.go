@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"safeguard"
 	"safeguard/store"
@@ -188,6 +189,27 @@ func TestAudit_ConcurrentWritersKeepOneChain(t *testing.T) {
 		}
 		if got, want := n, int64(2*writers*each); got != want {
 			t.Fatalf("rows = %d, want %d", got, want)
+		}
+	})
+}
+
+func TestAudit_FilterByTimeAndActor(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *TestDB) {
+		fs := store.NewForceService(db.DB)
+		for i := 0; i < 3; i++ {
+			ctx := safeguard.NewContextWithNow(systemCtx(), t0.Add(time.Duration(i)*time.Hour))
+			if err := fs.CreateForce(ctx, &safeguard.Force{Code: fmt.Sprintf("T%d", i), Name: "Timed"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		since, until := t0.Add(30*time.Minute), t0.Add(150*time.Minute)
+		events, total, err := store.NewAuditService(db.DB).FindAuditEvents(ctxAs(safeguard.RoleAuditor, ""),
+			safeguard.AuditFilter{Since: &since, Until: &until, Actor: "system:test", ObjectType: "force"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if total != 2 || len(events) != 2 || events[0].ObjectID != "T2" || events[1].ObjectID != "T1" {
+			t.Fatalf("total %d events %+v", total, events)
 		}
 	})
 }
