@@ -12,6 +12,7 @@ import (
 
 	"safeguard"
 	"safeguard/keyring"
+	"safeguard/password"
 	"safeguard/store"
 )
 
@@ -50,6 +51,7 @@ func newBrowserEnv(t *testing.T) *browserEnv {
 		t.Fatal(err)
 	}
 	m := NewMain()
+	m.PasswordParams = &password.Params{Memory: 64, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16}
 	m.Config.DB = "sqlite:" + filepath.Join(dir, "safeguard.db")
 	m.Config.Addr = "127.0.0.1:0"
 	m.Config.KeyFile = keyFile

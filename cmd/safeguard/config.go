@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 )
 
@@ -15,8 +16,9 @@ type Config struct {
 	Addr    string
 	KeyFile string // base64 data key, mode 0600
 
-	TLSCertFile string
-	TLSKeyFile  string
+	TLSCertFile  string
+	TLSKeyFile   string
+	CookieSecure bool // behind a TLS-terminating proxy: Secure cookies and HSTS without --tls-cert
 
 	OIDCIssuer           string
 	OIDCClientID         string
@@ -65,6 +67,9 @@ func (c *Config) applyEnv(getenv func(string) string) {
 			*field = v
 		}
 	}
+	if v, err := strconv.ParseBool(getenv("SAFEGUARD_COOKIE_SECURE")); err == nil {
+		c.CookieSecure = v
+	}
 }
 
 // dbFlags registers the flags every database command shares.
@@ -78,6 +83,7 @@ func (c *Config) serverFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.Addr, "addr", c.Addr, "address to listen on (env SAFEGUARD_ADDR)")
 	fs.StringVar(&c.TLSCertFile, "tls-cert", c.TLSCertFile, "TLS certificate file; serve HTTPS when set with --tls-key")
 	fs.StringVar(&c.TLSKeyFile, "tls-key", c.TLSKeyFile, "TLS private key file")
+	fs.BoolVar(&c.CookieSecure, "cookie-secure", c.CookieSecure, "mark cookies Secure and send HSTS although this server speaks plain HTTP, as behind a TLS proxy (env SAFEGUARD_COOKIE_SECURE=true)")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log format: text or json")
 }
 

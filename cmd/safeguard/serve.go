@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"safeguard/keyring"
+	"safeguard/password"
 	"safeguard/store"
 	"safeguard/web"
 )
@@ -21,6 +22,8 @@ var version = "dev"
 type Main struct {
 	Config Config
 	Logger *slog.Logger
+	// PasswordParams, when set, replace the argon2id costs (tests only).
+	PasswordParams *password.Params
 
 	DB     *store.DB
 	Server *web.Server
@@ -41,7 +44,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("%w (create one with 'safeguard migrate', or set SAFEGUARD_KEY_FILE)", err)
 	}
-	if m.DB, err = store.Open(ctx, m.Config.DB, store.Options{Sealer: keys, Logger: m.Logger}); err != nil {
+	if m.DB, err = store.Open(ctx, m.Config.DB, store.Options{Sealer: keys, Logger: m.Logger, PasswordParams: m.PasswordParams}); err != nil {
 		return err
 	}
 	if err := m.DB.Migrate(ctx); err != nil {
@@ -51,7 +54,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Addr:         m.Config.Addr,
 		TLSCertFile:  m.Config.TLSCertFile,
 		TLSKeyFile:   m.Config.TLSKeyFile,
-		CookieSecure: m.Config.TLSCertFile != "",
+		CookieSecure: m.Config.TLSCertFile != "" || m.Config.CookieSecure,
 		Version:      version,
 	}
 	if m.Config.OIDCIssuer != "" {
