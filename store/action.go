@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"safeguard"
 )
@@ -62,7 +61,7 @@ func (s *OperationService) RecordAction(ctx context.Context, a *safeguard.Action
 				return err
 			}
 		}
-		a.RecordedBy, a.CreatedAt = actor.Label(), tx.now
+		a.At, a.RecordedBy, a.CreatedAt = micro(a.At), actor.Label(), tx.now
 		// A concurrent retry with the same key may commit first: then
 		// DO NOTHING returns no row and the winner's row is returned.
 		a.ID, err = tx.insert(`INSERT INTO actions (package_id, kind, count, at, note, override_reason, supersedes,
@@ -80,7 +79,7 @@ func (s *OperationService) RecordAction(ctx context.Context, a *safeguard.Action
 			return err
 		}
 		stored := *a
-		stored.PackageID, stored.At = p.ID, a.At.UTC().Truncate(time.Microsecond)
+		stored.PackageID = p.ID
 		out = &stored
 		detail := fmt.Sprintf("package=%d kind=%s", p.ID, a.Kind)
 		if a.Supersedes != nil {

@@ -34,6 +34,7 @@ func (s *OperationService) CreateOperation(ctx context.Context, o *safeguard.Ope
 		if o.StartsAt.IsZero() {
 			o.StartsAt = tx.now
 		}
+		o.StartsAt, o.EndsAt = micro(o.StartsAt), microPtr(o.EndsAt)
 		if o.EndsAt != nil && o.EndsAt.Before(o.StartsAt) {
 			return safeguard.Errorf(safeguard.EINVALID, "operation ends before it starts")
 		}
@@ -61,7 +62,7 @@ func scanOperation(sc interface{ Scan(...any) error }) (*safeguard.Operation, er
 // or PermManageOps. Returns ENOTFOUND if there is none.
 func (s *OperationService) FindOperationByCode(ctx context.Context, code string) (*safeguard.Operation, error) {
 	var o *safeguard.Operation
-	err := s.db.run(ctx, func(tx *Tx) error {
+	err := s.db.view(ctx, func(tx *Tx) error {
 		if _, err := tx.require("operation.read", safeguard.PermReadOperational, safeguard.PermManageOps); err != nil {
 			return err
 		}
@@ -82,7 +83,7 @@ func (s *OperationService) FindOperationByCode(ctx context.Context, code string)
 // PermReadOperational or PermManageOps.
 func (s *OperationService) FindOperations(ctx context.Context) ([]*safeguard.Operation, error) {
 	var ops []*safeguard.Operation
-	err := s.db.run(ctx, func(tx *Tx) error {
+	err := s.db.view(ctx, func(tx *Tx) error {
 		if _, err := tx.require("operation.list", safeguard.PermReadOperational, safeguard.PermManageOps); err != nil {
 			return err
 		}
@@ -219,7 +220,7 @@ func (s *OperationService) AnswerPackage(ctx context.Context, packageID int64, s
 // operation.
 func (s *OperationService) FindPackages(ctx context.Context, operationID int64) ([]*safeguard.Package, error) {
 	var pkgs []*safeguard.Package
-	err := s.db.run(ctx, func(tx *Tx) error {
+	err := s.db.view(ctx, func(tx *Tx) error {
 		a, err := tx.require("package.list", safeguard.PermReadOperational, safeguard.PermManageOps)
 		if err != nil {
 			return err
@@ -276,7 +277,7 @@ func scanAction(sc interface{ Scan(...any) error }) (*safeguard.Action, error) {
 // actor's force may not see it (audited as package.read.denied).
 func (s *OperationService) FindActions(ctx context.Context, packageID int64) ([]*safeguard.Action, error) {
 	var actions []*safeguard.Action
-	err := s.db.run(ctx, func(tx *Tx) error {
+	err := s.db.view(ctx, func(tx *Tx) error {
 		if _, err := tx.require("package.read", safeguard.PermReadOperational, safeguard.PermManageOps); err != nil {
 			return err
 		}

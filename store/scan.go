@@ -188,7 +188,7 @@ func scanScanReport(sc interface{ Scan(...any) error }, extra ...any) (*safeguar
 // subjects; the refusal is audited as scan_report.read.denied.
 func (s *ScanReportService) FindScanReportByID(ctx context.Context, reportID int64) (*safeguard.ScanReport, error) {
 	var r *safeguard.ScanReport
-	err := s.db.run(ctx, func(tx *Tx) error {
+	err := s.db.view(ctx, func(tx *Tx) error {
 		a, err := tx.require("scan_report.read", safeguard.PermReadPersonal, safeguard.PermAssess, safeguard.PermRecordActions)
 		if err != nil {
 			return err
@@ -226,7 +226,7 @@ func (s *ScanReportService) FindScanReportByID(ctx context.Context, reportID int
 // it (audited as scan_report.list.denied).
 func (s *ScanReportService) FindScanReports(ctx context.Context, subjectID int64) ([]*safeguard.ScanReport, error) {
 	var reports []*safeguard.ScanReport
-	err := s.db.run(ctx, func(tx *Tx) error {
+	err := s.db.view(ctx, func(tx *Tx) error {
 		a, err := tx.require("scan_report.list", safeguard.PermReadPersonal, safeguard.PermAssess, safeguard.PermRecordActions)
 		if err != nil {
 			return err
