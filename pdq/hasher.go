@@ -72,7 +72,10 @@ func (h *hasher) hash() (Hash, int) {
 	return bitsAboveMedian(&h.b), q
 }
 
-// dihedral computes all eight dihedral hashes from the luminance in buf1.
+// dihedral computes all eight dihedral hashes from the luminance in buf1,
+// transforming the DCT instead of the pixels as the reference does: a
+// cosine of odd frequency changes sign when its axis is reversed, and a
+// transpose swaps the two frequency indexes.
 func (h *hasher) dihedral() (Dihedral, int) {
 	var d Dihedral
 	if h.rows < minHashable || h.cols < minHashable {
