@@ -215,9 +215,9 @@ func (s *OperationService) AnswerPackage(ctx context.Context, packageID int64, s
 }
 
 // FindPackages lists an operation's packages the actor may see, in the
-// order they were sent: a force user sees only their force's. Requires
-// PermReadOperational or PermManageOps. Returns ENOTFOUND for an unknown
-// operation.
+// order they were sent: a force user sees only their force's. The listing
+// is audited (package.list). Requires PermReadOperational or
+// PermManageOps. Returns ENOTFOUND for an unknown operation.
 func (s *OperationService) FindPackages(ctx context.Context, operationID int64) ([]*safeguard.Package, error) {
 	var pkgs []*safeguard.Package
 	err := s.db.view(ctx, func(tx *Tx) error {
@@ -248,9 +248,15 @@ func (s *OperationService) FindPackages(ctx context.Context, operationID int64) 
 			}
 			pkgs = append(pkgs, p)
 		}
-		return translate(rows.Err())
+		if err := rows.Err(); err != nil {
+			return translate(err)
+		}
+		return tx.audit("package.list", "operation", id(operationID), fmt.Sprintf("packages=%d", len(pkgs)))
 	})
-	return pkgs, err
+	if err != nil {
+		return nil, err
+	}
+	return pkgs, nil
 }
 
 const actionColumns = `id, package_id, kind, count, at, note, override_reason, supersedes, correction_note,
@@ -272,7 +278,8 @@ func scanAction(sc interface{ Scan(...any) error }) (*safeguard.Action, error) {
 }
 
 // FindActions lists a package's actions in time order, corrections and
-// the actions they supersede included. Requires PermReadOperational or
+// the actions they supersede included, and audits the read (package.read).
+// Requires PermReadOperational or
 // PermManageOps. Returns ENOTFOUND if there is no such package or the
 // actor's force may not see it (audited as package.read.denied).
 func (s *OperationService) FindActions(ctx context.Context, packageID int64) ([]*safeguard.Action, error) {
@@ -297,7 +304,13 @@ func (s *OperationService) FindActions(ctx context.Context, packageID int64) ([]
 			}
 			actions = append(actions, a)
 		}
-		return translate(rows.Err())
+		if err := rows.Err(); err != nil {
+			return translate(err)
+		}
+		return tx.audit("package.read", "package", id(packageID), fmt.Sprintf("actions=%d", len(actions)))
 	})
-	return actions, err
+	if err != nil {
+		return nil, err
+	}
+	return actions, nil
 }

@@ -137,6 +137,9 @@ func TestPackage_SendAnswerScoped(t *testing.T) {
 		if pkgs[0].Status != safeguard.PackageAccepted || pkgs[0].AnswerNote != "ours" || pkgs[1].Status != safeguard.PackageReturned {
 			t.Fatalf("after answers %+v %+v", pkgs[0], pkgs[1])
 		}
+		if n := auditActionCount(t, db, "package.list"); n != 3 {
+			t.Fatalf("%d package.list events", n)
+		}
 		mustAuditIntact(t, db)
 	})
 }
