@@ -31,7 +31,7 @@ const (
 	// costs it a statement journal (and compile time quadratic in the
 	// rows), so there one prepared single-row INSERT is fastest. Both stay
 	// far below the parameter limits (11 a row).
-	bankInsertRowsPostgres = 50
+	bankInsertRowsPostgres = 250
 	bankInsertRowsSQLite   = 1
 	// bankImportCacheKiB is SQLite's page cache during an import, so that
 	// index pages touched at random by new hashes are not spilled to the
