@@ -78,7 +78,7 @@ func BenchmarkFilterNext(b *testing.B) {
 	for b.Loop() {
 		for a := uint32(0); a < n; {
 			var m int
-			m, a = filterNext(next, a, min(a+152, n), 0x1234, 2, hits[:])
+			m, a = filterNext(next, 0, a, min(a+152, n), 0x1234, 2, hits[:])
 			found += m
 		}
 	}

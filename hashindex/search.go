@@ -140,11 +140,11 @@ func (v *segView) scanBuckets(bs []bucket, q *words, qb *[numBoxes]uint16, r int
 	// the longer buckets during the scan.
 	var touch byte
 	for j := range bs {
-		next := s.tables[bs[j].table].next
-		last := 2 * max(bs[j].b, bs[j].a+1)
-		a := 2 * bs[j].a
-		touch ^= next[a] ^ next[min(a+64, last)] ^ next[min(a+128, last)] ^
-			next[min(a+192, last)] ^ next[min(a+256, last)]
+		ent := s.tables[bs[j].table].ent
+		a := 4 * bs[j].a
+		last := 2 * (bs[j].a + max(bs[j].b, bs[j].a+1)) // end of the next boxes
+		touch ^= ent[a] ^ ent[min(a+64, last)] ^ ent[min(a+128, last)] ^
+			ent[min(a+192, last)] ^ ent[min(a+256, last)]
 	}
 	var cands [candBatch]candidate
 	var hits [candBatch]uint32
@@ -154,13 +154,13 @@ func (v *segView) scanBuckets(bs []bucket, q *words, qb *[numBoxes]uint16, r int
 		qn := qb[(int(bk.table)+1)%numBoxes]
 		for a := bk.a; a < bk.b; {
 			var m int
-			m, a = filterNext(s.tables[bk.table].next, a, bk.b, qn, int(bk.budget), hits[:])
+			m, a = filterNext(s.tables[bk.table].ent, bk.a, a, bk.b, qn, int(bk.budget), hits[:])
 			if n+m > len(cands) {
 				dst = v.verify(cands[:n], q, r, dst)
 				n = 0
 			}
 			for _, e := range hits[:m] {
-				cands[n] = candidate{e: e, a: bk.a, k: bk.k, table: bk.table}
+				cands[n] = candidate{e: e, a: bk.a, b: bk.b, k: bk.k, table: bk.table}
 				n++
 			}
 		}
@@ -176,19 +176,22 @@ const (
 	high16  = 0x8000_8000_8000_8000
 )
 
-// filterNext finds the entries e in [a, b) whose inline next box differs
-// from qn in at most budget bits (budget < 16), four entries to a 64-bit word
-// with a per-lane popcount. It stores them in hits (of length candBatch) and
-// returns how many, and where to resume when hits could not hold them all.
-func filterNext(next []byte, a, b uint32, qn uint16, budget int, hits []uint32) (int, uint32) {
+// filterNext finds the entries e in [from, b) of the bucket that starts at
+// entry a whose inline next box differs from qn in at most budget bits
+// (budget < 16), four entries to a 64-bit word with a per-lane popcount. It
+// stores them in hits (of length candBatch) and returns how many, and where
+// to resume when hits could not hold them all.
+func filterNext(ent []byte, a, from, b uint32, qn uint16, budget int, hits []uint32) (int, uint32) {
 	qq := uint64(qn) * lanes16
 	limit := uint64(budget+1) * lanes16
-	// Whole groups of eight entries; the last may run past b into the next
-	// bucket or the padding, and each yields at most eight hits.
-	groups := min((b-a+7)/8, uint32(len(hits)/8))
-	words := next[2*a : 2*a+16*groups]
+	// Whole groups of eight entries; the last may run past b into the low
+	// parts, the next bucket or the padding, and each yields at most eight
+	// hits.
+	groups := min((b-from+7)/8, uint32(len(hits)/8))
+	start := 2 * (a + from)
+	words := ent[start : start+16*groups]
 	n := 0
-	e := a
+	e := from
 	for len(words) >= 16 {
 		p0 := lanesWithin(binary.LittleEndian.Uint64(words)^qq, limit)
 		p1 := lanesWithin(binary.LittleEndian.Uint64(words[8:])^qq, limit)
@@ -229,10 +232,10 @@ const candBatch = 256
 
 // candidate is a table entry that passed the inline filter.
 type candidate struct {
-	e, a, k uint32 // entry, first entry of its bucket, and bucket key
-	table   uint8
-	d       uint8  // distance, once verified
-	pos     uint32 // position, once decoded
+	e, a, b, k uint32 // entry, its bucket's entries a..b-1, and bucket key
+	table      uint8
+	d          uint8  // distance, once verified
+	pos        uint32 // position, once decoded
 }
 
 // verify checks candidates against their full hashes. Each pass is a loop of
@@ -242,11 +245,12 @@ func (v *segView) verify(cs []candidate, q *words, r int, dst []Match) []Match {
 	var touch uint64
 	for j := range cs { // bring in the position parts, all misses in flight
 		t := &s.tables[cs[j].table]
-		touch ^= uint64(t.lo[cs[j].e]) ^ t.hi[s.hiStart(cs[j].a, cs[j].k)>>6]
+		c := &cs[j]
+		touch ^= uint64(t.ent[2*(c.b+c.e)]) ^ t.hi[s.hiStart(c.a, c.k)>>6]
 	}
 	for j := range cs {
 		c := &cs[j]
-		c.pos = s.position(&s.tables[c.table], c.a, c.k, c.e)
+		c.pos = s.position(&s.tables[c.table], c.a, c.b, c.k, c.e)
 	}
 	if touch == 1 && r < 0 { // never true; keeps the touching loads alive
 		return nil

@@ -153,12 +153,12 @@ func TestPositionDecoding(t *testing.T) {
 		for k := range uint32(numBuckets) {
 			prev := -1
 			for e := tb.off[k]; e < tb.off[k+1]; e++ {
-				p := int(s.position(tb, tb.off[k], k, e))
+				p := int(s.position(tb, tb.off[k], tb.off[k+1], k, e))
 				if p >= n || seen[p] || p <= prev {
 					t.Fatalf("table %d bucket %d entry %d: position %d (prev %d)", i, k, e, p, prev)
 				}
 				seen[p], prev = true, p
-				if s.hashes[p].box(i) != uint16(k) || s.hashes[p].box((i+1)%numBoxes) != tb.nextAt(e) {
+				if s.hashes[p].box(i) != uint16(k) || s.hashes[p].box((i+1)%numBoxes) != tb.nextAt(tb.off[k], e) {
 					t.Fatalf("table %d bucket %d entry %d: position %d holds another hash", i, k, e, p)
 				}
 			}

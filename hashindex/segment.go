@@ -19,19 +19,25 @@ type segment struct {
 }
 
 // table is the multi-index table for one box: a CSR bucket array keyed by the
-// box value. Entry e of bucket k (off[k] ≤ e < off[k+1]) holds the next box of
-// its hash inline, so the scan filters in memory order, and its position
-// Elias–Fano coded: the low 16 bits in lo, the high bits as unary gaps in hi,
-// where bucket k owns the bit range starting at off[k] + k·hiSpan. Within a
-// bucket, entries are in position order.
+// box value. Entry e of bucket k (a = off[k] ≤ e < b = off[k+1]) holds the
+// next box of its hash inline, so the scan filters in memory order, and its
+// position Elias–Fano coded: the low 16 bits beside it, the high bits as
+// unary gaps in hi, where bucket k owns the bit range starting at
+// a + k·hiSpan. Within a bucket, entries are in position order.
+//
+// Bucket k fills bytes [4a, 4b) of ent: first the next boxes, then the low
+// position parts, little-endian uint16s, so entry e's next box is at byte
+// 2(a+e) and its low part at 2(b+e). Keeping them together means the low
+// part of an entry that passes the filter is usually already on its way
+// into the cache, fetched with the bucket.
 type table struct {
-	off  []uint32
-	next []byte // little-endian uint16 per entry, plus 16 bytes of padding for word reads
-	lo   []uint16
-	hi   []uint64
+	off []uint32
+	ent []byte // plus 16 bytes of padding for word reads
+	hi  []uint64
 }
 
-func (t *table) nextAt(e uint32) uint16 { return binary.LittleEndian.Uint16(t.next[2*e:]) }
+// nextAt returns the next box of entry e of the bucket starting at entry a.
+func (t *table) nextAt(a, e uint32) uint16 { return binary.LittleEndian.Uint16(t.ent[2*(a+e):]) }
 
 // newSegment builds a segment over ids (ascending, unique) and their hashes;
 // it keeps both slices.
@@ -101,24 +107,24 @@ func (s *segment) buildTable(i int, scratch []uint64) {
 	}
 	cursor := make([]uint32, numBuckets)
 	copy(cursor, t.off[:numBuckets])
-	t.next = makeLarge[byte](2*n + 16)
-	t.lo = makeLarge[uint16](n)
+	t.ent = makeLarge[byte](4*n + 16)
 	hiBits := uint64(n) + numBuckets*s.hiSpan
 	t.hi = makeLarge[uint64](int((hiBits + 63) / 64))
 	for _, rec := range scratch[:n] {
 		k, p := uint16(rec), uint32(rec>>32)
 		e := cursor[k]
 		cursor[k]++
-		binary.LittleEndian.PutUint16(t.next[2*e:], uint16(rec>>16))
-		t.lo[e] = uint16(p)
+		a, b := t.off[k], t.off[int(k)+1]
+		binary.LittleEndian.PutUint16(t.ent[2*(a+e):], uint16(rec>>16))
+		binary.LittleEndian.PutUint16(t.ent[2*(b+e):], uint16(p))
 		bit := uint64(e) + uint64(k)*s.hiSpan + uint64(p>>16)
 		t.hi[bit>>6] |= 1 << (bit & 63)
 	}
 }
 
-// position decodes the position of entry e in bucket k, which starts at
-// entry a (= t.off[k]).
-func (s *segment) position(t *table, a, k, e uint32) uint32 {
+// position decodes the position of entry e in bucket k, which holds entries
+// a (= t.off[k]) to b-1.
+func (s *segment) position(t *table, a, b, k, e uint32) uint32 {
 	rank := e - a
 	start := s.hiStart(a, k)
 	wi := start >> 6
@@ -137,7 +143,7 @@ func (s *segment) position(t *table, a, k, e uint32) uint32 {
 	}
 	bit := wi<<6 + uint64(bits.TrailingZeros64(w))
 	high := bit - start - uint64(e-a)
-	return uint32(high<<16) | uint32(t.lo[e])
+	return uint32(high<<16) | uint32(binary.LittleEndian.Uint16(t.ent[2*(b+e):]))
 }
 
 // hiStart is the first bit of the high parts of bucket k, which starts at
