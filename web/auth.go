@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
+	"mime"
 	"net/http"
 	"net/url"
 	"strings"
@@ -85,7 +86,15 @@ func (s *Server) checkCSRF(r *http.Request, want string) error {
 	}
 	got := r.Header.Get("X-CSRF-Token")
 	if got == "" {
-		if err := r.ParseForm(); err != nil {
+		var err error
+		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
+			// An upload: the route's body limit bounds it, so with that
+			// much memory allowed no part is written to a temporary file.
+			err = r.ParseMultipartForm(s.cfg.MaxScanReportBytes)
+		} else {
+			err = r.ParseForm()
+		}
+		if err != nil {
 			var mbe *http.MaxBytesError
 			if errors.As(err, &mbe) {
 				return err

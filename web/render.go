@@ -90,6 +90,7 @@ type view struct {
 var doneMessages = map[string]string{
 	"revoked": "The token has been revoked.",
 	"force":   "The force has been added.",
+	"scan":    "The scan report has been attached.",
 }
 
 type navItem struct {
@@ -161,6 +162,7 @@ func (s *Server) navFor(a safeguard.Actor, current string) []navItem {
 		{"Referrals", "/referrals", a.Can(safeguard.PermReadPersonal) && s.svc.Referrals != nil},
 		{"Operations", "/operations", a.Can(safeguard.PermReadOperational) && s.svc.Operations != nil},
 		{"Banks", "/banks", canAny(safeguard.PermManageBanks, safeguard.PermMatch) && s.svc.Banks != nil},
+		{"Hash lookup", "/match", a.Can(safeguard.PermMatch) && s.svc.Matcher != nil},
 		{"Audit", "/audit", a.Can(safeguard.PermReadAudit) && s.svc.Audit != nil},
 		{"Users", "/users", a.Can(safeguard.PermManageUsers)},
 		{"Forces", "/forces", canAny(safeguard.PermManageUsers, safeguard.PermManageOps, safeguard.PermAssess)},

@@ -10,8 +10,14 @@ import (
 // handle registers h for pattern, recording the pattern for metrics, logs
 // and the OpenAPI check, and limiting the request body.
 func (s *Server) handle(pattern string, h http.Handler) {
+	s.handleLimit(pattern, s.cfg.MaxBodyBytes, h)
+}
+
+// handleLimit is handle with a body limit of its own, for the few routes
+// that take more than a form or a referral.
+func (s *Server) handleLimit(pattern string, limit int64, h http.Handler) {
 	s.routes = append(s.routes, pattern)
-	limited := s.limitBody(s.cfg.MaxBodyBytes, h)
+	limited := s.limitBody(limit, h)
 	s.mux.Handle(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		stateFrom(r.Context()).route = pattern
 		limited.ServeHTTP(w, r)
@@ -53,11 +59,14 @@ func (s *Server) registerRoutes() {
 	s.handle("GET /subjects/{ref}", s.page(personal, s.needs(subjects, "Subjects", s.showSubject)))
 	s.handle("GET /referrals", s.page(personal, s.needs(referrals, "Referrals", s.listReferrals)))
 	s.handle("GET /referrals/{id}", s.page(personal, s.needs(referrals, "Referrals", s.showReferral)))
+	s.handleLimit("POST /subjects/{ref}/scans", s.cfg.MaxScanReportBytes, s.page(personal, s.needs(subjects && s.svc.Scans != nil, "Scan reports", s.uploadScan)))
 	s.handle("GET /scans/{id}", s.page(personal, s.needs(s.svc.Scans != nil, "Scan reports", s.showScan)))
 	s.handle("GET /operations", s.page(ops, s.needs(s.svc.Operations != nil, "Operations", s.listOperations)))
 	s.handle("GET /operations/{code}", s.page(ops, s.needs(s.svc.Operations != nil, "Operations", s.showOperation)))
 	s.handle("GET /banks", s.page("", s.listBanks))
 	s.handle("GET /banks/{name}", s.page("", s.needs(s.svc.Banks != nil, "Hash banks", s.showBank)))
+	s.handle("GET /match", s.page(safeguard.PermMatch, s.needs(s.svc.Matcher != nil, "Hash lookup", s.showMatch)))
+	s.handleLimit("POST /match", max(s.cfg.MaxBodyBytes, MaxMatchBodyBytes), s.page(safeguard.PermMatch, s.needs(s.svc.Matcher != nil, "Hash lookup", s.submitMatch)))
 	s.handle("GET /audit", s.page(audit, s.needs(auditLog, "The audit log", s.listAudit)))
 	s.handle("GET /users", s.page(admin, s.needs(users, "Users", s.listUsers)))
 	s.handle("GET /users/new", s.page(admin, s.needs(users, "Users", s.showUserCreate)))
@@ -77,10 +86,13 @@ func (s *Server) registerRoutes() {
 	s.handle("GET /api/v1/subjects", s.apiAuth(personal, s.needs(subjects, "Subjects", s.apiListSubjects)))
 	s.handle("GET /api/v1/subjects/{ref}", s.apiAuth(personal, s.needs(subjects, "Subjects", s.apiGetSubject)))
 	s.handle("GET /api/v1/subjects/{ref}/assessments", s.apiAuth(personal, s.needs(subjects && s.svc.Assessments != nil, "Assessments", s.apiSubjectAssessments)))
+	s.handle("GET /api/v1/subjects/{ref}/scans", s.apiAuth(personal, s.needs(subjects && s.svc.Scans != nil, "Scan reports", s.apiSubjectScans)))
+	s.handleLimit("POST /api/v1/subjects/{ref}/scans", s.cfg.MaxScanReportBytes, s.apiAuth(personal, s.needs(subjects && s.svc.Scans != nil, "Scan reports", s.apiUploadScan)))
 	s.handle("GET /api/v1/referrals", s.apiAuth(personal, s.needs(referrals, "Referrals", s.apiListReferrals)))
 	s.handle("GET /api/v1/referrals/{id}", s.apiAuth(personal, s.needs(referrals, "Referrals", s.apiGetReferral)))
 	s.handle("POST /api/v1/referrals", s.apiAuth(safeguard.PermIntake, s.needs(referrals, "Referrals", s.apiCreateReferral)))
 	s.handle("GET /api/v1/scans/{id}", s.apiAuth(personal, s.needs(s.svc.Scans != nil, "Scan reports", s.apiGetScan)))
+	s.handleLimit("POST /api/v1/match", max(s.cfg.MaxBodyBytes, MaxMatchBodyBytes), s.apiAuth(safeguard.PermMatch, s.needs(s.svc.Matcher != nil, "Hash lookup", s.apiMatch)))
 	s.handle("GET /api/v1/audit", s.apiAuth(audit, s.needs(auditLog, "The audit log", s.apiListAudit)))
 	s.handle("GET /api/v1/forces", s.apiAuth("", s.needs(forces, "Forces", s.apiListForces)))
 	s.handle("POST /api/v1/forces", s.apiAuth(admin, s.needs(forces, "Forces", s.apiCreateForce)))

@@ -10,14 +10,25 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"safeguard"
+	"safeguard/matcher"
 )
 
 // DefaultMaxBodyBytes is the request body limit for forms and JSON when
 // Config.MaxBodyBytes is zero.
 const DefaultMaxBodyBytes = 1 << 20
+
+// DefaultMaxScanReportBytes is the body limit for a scan report upload when
+// Config.MaxScanReportBytes is zero: a report lists only matched files, so
+// this holds some hundred thousand matches.
+const DefaultMaxScanReportBytes = 32 << 20
+
+// MaxMatchBodyBytes is the body limit of a hash lookup: room for
+// maxMatchHashes hashes of any type, indented.
+const MaxMatchBodyBytes = 2 << 20
 
 // Config configures a Server.
 type Config struct {
@@ -26,8 +37,11 @@ type Config struct {
 	TLSKeyFile   string
 	CookieSecure bool  // mark cookies Secure and send HSTS: true when TLS or behind a TLS proxy
 	MaxBodyBytes int64 // request body limit; 0 means DefaultMaxBodyBytes
-	OIDC         *OIDCConfig
-	Version      string
+	// MaxScanReportBytes limits a scan report upload (page and API); 0
+	// means DefaultMaxScanReportBytes. Never below MaxBodyBytes.
+	MaxScanReportBytes int64
+	OIDC               *OIDCConfig
+	Version            string
 }
 
 // Services are what the server serves. Forces, Users, Auth, Subjects,
@@ -44,6 +58,10 @@ type Services struct {
 	Banks       safeguard.BankService
 	Scans       safeguard.ScanReportService
 	Operations  safeguard.OperationService
+	// Matcher answers hash lookups from banks held in memory. The server
+	// loads it on the first lookup if nobody has; keeping it current
+	// (Set.Watch) is the caller's job.
+	Matcher *matcher.Set
 	// Ping checks the database for /healthz; nil means always healthy.
 	Ping func(ctx context.Context) error
 }
@@ -58,6 +76,8 @@ type Server struct {
 	metrics *metrics
 	cop     *http.CrossOriginProtection
 	oidc    *oidcLogin
+
+	matcherLoaded atomic.Bool // this server has refreshed svc.Matcher once
 
 	mux     *http.ServeMux
 	routes  []string // registered patterns, for tests and the OpenAPI check
@@ -78,6 +98,10 @@ func NewServer(cfg Config, svc Services, logger *slog.Logger) (*Server, error) {
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
 	}
+	if cfg.MaxScanReportBytes <= 0 {
+		cfg.MaxScanReportBytes = DefaultMaxScanReportBytes
+	}
+	cfg.MaxScanReportBytes = max(cfg.MaxScanReportBytes, cfg.MaxBodyBytes)
 	if (cfg.TLSCertFile == "") != (cfg.TLSKeyFile == "") {
 		return nil, fmt.Errorf("web: TLS needs both a certificate and a key file")
 	}
