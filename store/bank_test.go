@@ -11,6 +11,7 @@ import (
 	"iter"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -433,4 +434,45 @@ func BenchmarkBankImport100k(b *testing.B) {
 			b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "entries/s")
 		})
 	}
+}
+
+func TestBank_ConcurrentImportsQueue(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *TestDB) {
+		bs := store.NewBankService(db.DB)
+		ctx := systemCtx()
+		batch := func(from int) []*safeguard.BankEntry {
+			var es []*safeguard.BankEntry
+			for i := from; i < from+100; i++ {
+				es = append(es, synthBankEntry(i, "C"))
+			}
+			return es
+		}
+		if err := bs.ImportBank(ctx, &safeguard.HashBank{Name: "busy", Scheme: safeguard.SchemeUK}, bankEntriesOf(batch(0), 0, nil)); err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		errs := make([]error, 3)
+		for k := range errs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				b := &safeguard.HashBank{Name: "busy", Scheme: safeguard.SchemeUK}
+				errs[k] = bs.ImportBank(ctx, b, bankEntriesOf(batch(1000*(k+1)), 0, nil))
+			}()
+		}
+		wg.Wait()
+		for _, err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		b, err := bs.FindBankByName(ctx, "busy")
+		if err != nil || b.Version != 4 || b.Entries != 100 {
+			t.Fatalf("after concurrent imports: %+v, %v", b, err)
+		}
+		got := collectBankEntries(t, bs.BankEntries(ctx, b.ID))
+		if len(got) != 100 || got[0].EntryID[:4] != got[99].EntryID[:4] {
+			t.Fatalf("entries mixed: %d, first %s, last %s", len(got), got[0].EntryID, got[len(got)-1].EntryID)
+		}
+	})
 }
