@@ -159,9 +159,13 @@ func (v *segView) scanBuckets(bs []bucket, q *words, qb *[numBoxes]uint16, r int
 				dst = v.verify(cands[:n], q, r, dst)
 				n = 0
 			}
+			hi := s.tables[bk.table].hi
 			for _, e := range hits[:m] {
 				cands[n] = candidate{e: e, a: bk.a, b: bk.b, k: bk.k, table: bk.table}
 				n++
+				// Start the miss on the high position part now, to overlap
+				// with the rest of the scan.
+				touch ^= byte(hi[s.hiStart(bk.a, bk.k)>>6])
 			}
 		}
 	}
