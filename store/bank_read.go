@@ -69,7 +69,10 @@ func (s *BankService) FindBanks(ctx context.Context) ([]*safeguard.HashBank, err
 		}
 		banks = append(banks, b)
 	}
-	return banks, translate(rows.Err())
+	if err := rows.Err(); err != nil {
+		return nil, translate(err)
+	}
+	return banks, nil
 }
 
 // FindBankByName returns the bank. Returns ENOTFOUND if there is none;
@@ -130,7 +133,10 @@ func (s *BankService) BankVersions(ctx context.Context) (map[int64]int, error) {
 		}
 		versions[bankID] = v
 	}
-	return versions, translate(rows.Err())
+	if err := rows.Err(); err != nil {
+		return nil, translate(err)
+	}
+	return versions, nil
 }
 
 // BankEntries streams a bank's entries in id order, auditing the export
@@ -223,5 +229,8 @@ func (s *BankService) entryChunk(ctx context.Context, bankID int64, version int,
 		}
 		chunk = append(chunk, e)
 	}
-	return chunk, translate(rows.Err())
+	if err := rows.Err(); err != nil {
+		return nil, translate(err)
+	}
+	return chunk, nil
 }

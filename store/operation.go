@@ -102,7 +102,10 @@ func (s *OperationService) FindOperations(ctx context.Context) ([]*safeguard.Ope
 		}
 		return translate(rows.Err())
 	})
-	return ops, err
+	if err != nil {
+		return nil, err
+	}
+	return ops, nil
 }
 
 // SendPackage hands a subject to a force: to p.ForceCode, or the force
