@@ -69,7 +69,9 @@ func (s *Server) lookup(ctx context.Context, hashes []matcher.Query, radius int)
 		return nil, safeguard.Errorf(safeguard.EINVALID, "radius %d is not between 0 and %d", radius, maxMatchRadius)
 	}
 	if !s.matcherLoaded.Load() {
-		if err := s.svc.Matcher.Refresh(ctx); err != nil {
+		// Not cancelled with the request: a half-done load would be
+		// wasted, and the next lookup would wait for it all over again.
+		if err := s.svc.Matcher.Refresh(context.WithoutCancel(ctx)); err != nil {
 			return nil, err
 		}
 		s.matcherLoaded.Store(true)
