@@ -91,12 +91,12 @@ func subcommand(env *Env, args []string, sub, usage string) error {
 func addPrincipal(ctx context.Context, env *Env, args []string, name, doc string,
 	create func(context.Context, *store.DB, string, safeguard.Role, string) error) error {
 	const synopsis = "--db URL --name N --role R [--force CODE]"
-	if err := subcommand(env, args, "add", "safeguard "+name+" "+synopsis); err != nil {
+	if err := subcommand(env, args, "add", "safeguard "+name+" add "+synopsis); err != nil {
 		return err
 	}
 	cfg := DefaultConfig()
 	cfg.applyEnv(env.Getenv)
-	fs := newFlagSet(env.Stderr, name, synopsis, doc)
+	fs := newFlagSet(env.Stderr, name+" add", synopsis, doc)
 	cfg.dbFlags(fs)
 	n := fs.String("name", "", "name (lower-case letters, digits, . _ @ -)")
 	role := fs.String("role", "", "role: admin, coordinator, analyst, supervisor, investigator or auditor")

@@ -43,11 +43,11 @@ func newFlagSet(w io.Writer, name, synopsis, doc string) *flag.FlagSet {
 	return fs
 }
 
-// parseFlags parses args, printing usage and returning errHelp for --help.
+// parseFlags parses args, returning errHelp for --help (the flag set has
+// printed the usage already).
 func parseFlags(fs *flag.FlagSet, args []string) error {
 	err := fs.Parse(args)
 	if errors.Is(err, flag.ErrHelp) {
-		fs.Usage()
 		return errHelp
 	}
 	return err

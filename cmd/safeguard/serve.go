@@ -14,9 +14,6 @@ import (
 	"safeguard/web"
 )
 
-// version is set at build time with -ldflags "-X main.version=…".
-var version = "dev"
-
 // Main is the running program: configuration, database and server. Tests
 // run it on port :0 with a temporary database.
 type Main struct {
@@ -55,7 +52,7 @@ func (m *Main) Run(ctx context.Context) error {
 		TLSCertFile:  m.Config.TLSCertFile,
 		TLSKeyFile:   m.Config.TLSKeyFile,
 		CookieSecure: m.Config.TLSCertFile != "" || m.Config.CookieSecure,
-		Version:      version,
+		Version:      buildVersion(),
 	}
 	if m.Config.OIDCIssuer != "" {
 		secret, err := m.Config.oidcSecret()
@@ -134,7 +131,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		m.Close()
 		return err
 	}
-	m.Logger.Info("serving", "url", m.Server.URL(), "db", redactURL(m.Config.DB), "version", version)
+	m.Logger.Info("serving", "url", m.Server.URL(), "db", redactURL(m.Config.DB), "version", buildVersion())
 	<-ctx.Done()
 	m.Logger.Info("shutting down")
 	return m.Close()
