@@ -162,7 +162,7 @@ func TestScanReportUploadShowsCounts(t *testing.T) {
 		"The scan report has been attached.",
 		`href="/scans/` + itoa(r.ID) + `"`,
 		sha256Hex(doc),
-		"UK categories", "Project VIC categories",
+		"Matches by category: UK scheme (Sentencing Council)", "Matches by category: Project VIC scheme",
 		`<th scope="col" class="num">Category A</th><th scope="col" class="num">Category B</th><th scope="col" class="num">Category C</th><th scope="col" class="num">Not indecent</th><th scope="col" class="num">Uncategorised</th>`,
 		// UK: A 1, B 0, C 1, not indecent 0, uncategorised 0.
 		`<tr><td class="num">1</td><td class="num">0</td><td class="num">1</td><td class="num">0</td><td class="num">0</td></tr>`,

@@ -35,8 +35,8 @@ type schemeCounts struct {
 
 // schemeNames are the headings of the category schemes.
 var schemeNames = map[safeguard.Scheme]string{
-	safeguard.SchemeUK:  "UK categories",
-	safeguard.SchemeVIC: "Project VIC categories",
+	safeguard.SchemeUK:  "UK scheme (Sentencing Council)",
+	safeguard.SchemeVIC: "Project VIC scheme",
 }
 
 // countsByScheme lays out counts by category per scheme, UK first.
