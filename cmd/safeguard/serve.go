@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"safeguard/keyring"
+	"safeguard/matcher"
 	"safeguard/password"
 	"safeguard/store"
 	"safeguard/web"
@@ -22,9 +23,20 @@ type Main struct {
 	// PasswordParams, when set, replace the argon2id costs (tests only).
 	PasswordParams *password.Params
 
-	DB     *store.DB
-	Server *web.Server
+	DB      *store.DB
+	Server  *web.Server
+	Matcher *matcher.Set
+
+	stopWatch context.CancelFunc
 }
+
+// matchMinQuality is PDQ's own advice: hashes of lower quality are not
+// matched.
+const matchMinQuality = 50
+
+// matchRefresh is how often each server checks the database for changed
+// banks, so an import through one server reaches the others.
+const matchRefresh = 5 * time.Second
 
 // NewMain returns a Main with the default configuration.
 func NewMain() *Main {
@@ -64,7 +76,16 @@ func (m *Main) Run(ctx context.Context) error {
 			RedirectURL: m.Config.OIDCRedirectURL, RoleClaim: m.Config.OIDCRoleClaim, ForceClaim: m.Config.OIDCForceClaim,
 		}
 	}
-	if m.Server, err = web.NewServer(cfg, services(m.DB), m.Logger); err != nil {
+	svc := services(m.DB)
+	m.Matcher = matcher.NewSet(store.NewBankService(m.DB), matchMinQuality)
+	if err := m.Matcher.Refresh(ctx); err != nil {
+		return fmt.Errorf("loading hash banks: %w", err)
+	}
+	var watchCtx context.Context
+	watchCtx, m.stopWatch = context.WithCancel(context.WithoutCancel(ctx))
+	go m.Matcher.Watch(watchCtx, matchRefresh, m.Logger)
+	svc.Matcher = m.Matcher
+	if m.Server, err = web.NewServer(cfg, svc, m.Logger); err != nil {
 		return err
 	}
 	return m.Server.Open()
@@ -74,6 +95,9 @@ func (m *Main) Run(ctx context.Context) error {
 // the database.
 func (m *Main) Close() error {
 	var errs []error
+	if m.stopWatch != nil {
+		m.stopWatch()
+	}
 	if m.Server != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		errs = append(errs, m.Server.Close(ctx))
