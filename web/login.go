@@ -3,6 +3,7 @@ package web
 import (
 	"crypto/subtle"
 	"net/http"
+	"strconv"
 
 	"safeguard"
 )
@@ -62,7 +63,17 @@ func (s *Server) submitLogin(w http.ResponseWriter, r *http.Request) {
 		s.renderLogin(w, r, http.StatusBadRequest, "Enter your name and password.", "", name, next)
 		return
 	}
+	if ok, wait := s.logins.allow(clientAddr(r)); !ok {
+		s.logger.Warn("login throttled", "request_id", safeguard.RequestIDFromContext(r.Context()), "client", clientAddr(r))
+		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+		s.renderLogin(w, r, http.StatusTooManyRequests, "Too many login attempts from your address. Try again in a minute.", "", name, next)
+		return
+	}
+	if !s.logins.acquire(r) {
+		return
+	}
 	token, sess, u, err := s.svc.Auth.Login(r.Context(), name, pw)
+	s.logins.release()
 	switch safeguard.ErrorCode(err) {
 	case "":
 	case safeguard.EUNAUTHORIZED:

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -15,6 +16,13 @@ import (
 
 	"safeguard"
 	"safeguard/matcher"
+)
+
+// Login throttling per client address when Config leaves it zero: ten
+// attempts at once, then one every six seconds.
+const (
+	DefaultLoginBurst  = 10
+	DefaultLoginRefill = 6 * time.Second
 )
 
 // DefaultMaxBodyBytes is the request body limit for forms and JSON when
@@ -40,8 +48,12 @@ type Config struct {
 	// MaxScanReportBytes limits a scan report upload (page and API); 0
 	// means DefaultMaxScanReportBytes. Never below MaxBodyBytes.
 	MaxScanReportBytes int64
-	OIDC               *OIDCConfig
-	Version            string
+	// LoginBurst login attempts a client address may make at once, then
+	// one per LoginRefill; 0 means DefaultLoginBurst and DefaultLoginRefill.
+	LoginBurst  int
+	LoginRefill time.Duration
+	OIDC        *OIDCConfig
+	Version     string
 }
 
 // Services are what the server serves. Forces, Users, Auth, Subjects,
@@ -78,6 +90,7 @@ type Server struct {
 	oidc    *oidcLogin
 
 	matcherLoaded atomic.Bool // this server has refreshed svc.Matcher once
+	logins        *loginThrottle
 
 	mux     *http.ServeMux
 	routes  []string // registered patterns, for tests and the OpenAPI check
@@ -97,6 +110,12 @@ func NewServer(cfg Config, svc Services, logger *slog.Logger) (*Server, error) {
 	}
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if cfg.LoginBurst <= 0 {
+		cfg.LoginBurst = DefaultLoginBurst
+	}
+	if cfg.LoginRefill <= 0 {
+		cfg.LoginRefill = DefaultLoginRefill
 	}
 	if cfg.MaxScanReportBytes <= 0 {
 		cfg.MaxScanReportBytes = DefaultMaxScanReportBytes
@@ -118,6 +137,7 @@ func NewServer(cfg Config, svc Services, logger *slog.Logger) (*Server, error) {
 		metrics: newMetrics(),
 		cop:     http.NewCrossOriginProtection(),
 		mux:     http.NewServeMux(),
+		logins:  newLoginThrottle(cfg.LoginBurst, cfg.LoginRefill, runtime.NumCPU()),
 	}
 	var err error
 	if s.static, err = loadStatic(); err != nil {
