@@ -26,8 +26,9 @@ type Set struct {
 	src        Source
 	minQuality int
 
-	mu    sync.Mutex // serialises reloads
-	banks atomic.Pointer[[]*Bank]
+	mu     sync.Mutex // serialises reloads
+	banks  atomic.Pointer[[]*Bank]
+	loaded atomic.Bool
 }
 
 // NewSet returns an empty set over src; call Refresh to load it. Bank PDQ
@@ -37,6 +38,9 @@ func NewSet(src Source, minQuality int) *Set {
 	s.banks.Store(&[]*Bank{})
 	return s
 }
+
+// Loaded reports whether a Refresh has succeeded at least once.
+func (s *Set) Loaded() bool { return s.loaded.Load() }
 
 // Banks returns the banks of the current snapshot.
 func (s *Set) Banks() []*Bank { return *s.banks.Load() }
@@ -74,6 +78,7 @@ func (s *Set) Refresh(ctx context.Context) error {
 	if changed {
 		s.banks.Store(&next)
 	}
+	s.loaded.Store(true)
 	return nil
 }
 

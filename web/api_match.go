@@ -68,13 +68,12 @@ func (s *Server) lookup(ctx context.Context, hashes []matcher.Query, radius int)
 	case radius < 0 || radius > maxMatchRadius:
 		return nil, safeguard.Errorf(safeguard.EINVALID, "radius %d is not between 0 and %d", radius, maxMatchRadius)
 	}
-	if !s.matcherLoaded.Load() {
+	if !s.svc.Matcher.Loaded() {
 		// Not cancelled with the request: a half-done load would be
 		// wasted, and the next lookup would wait for it all over again.
 		if err := s.svc.Matcher.Refresh(context.WithoutCancel(ctx)); err != nil {
 			return nil, err
 		}
-		s.matcherLoaded.Store(true)
 	}
 	// The banks first: a refresh between the two can only make the
 	// results newer than the list, and each result names its version.

@@ -11,7 +11,6 @@ import (
 	"runtime"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"safeguard"
@@ -89,8 +88,7 @@ type Server struct {
 	cop     *http.CrossOriginProtection
 	oidc    *oidcLogin
 
-	matcherLoaded atomic.Bool // this server has refreshed svc.Matcher once
-	logins        *loginThrottle
+	logins *loginThrottle
 
 	mux     *http.ServeMux
 	routes  []string // registered patterns, for tests and the OpenAPI check
