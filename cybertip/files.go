@@ -1,0 +1,163 @@
+package cybertip
+
+import (
+	"safeguard"
+)
+
+// buildFileDetails maps a <fileDetails> tree.
+func buildFileDetails(root *node, doc []byte) (*FileDetails, error) {
+	f := &FileDetails{Document: doc, DocumentSHA256: sha256hex(doc)}
+	rn := root.child("reportId")
+	if rn == nil {
+		return nil, root.errorf("fileDetails without a reportId")
+	}
+	var err error
+	if f.ReportID, err = parseLong(rn); err != nil {
+		return nil, err
+	}
+	f.FileID = root.value("fileId")
+	if f.FileID == "" {
+		return nil, root.errorf("fileDetails without a fileId")
+	}
+	f.File.Name = root.value("fileName")
+	f.OriginalFileName = root.value("originalFileName")
+	f.LocationOfFile = root.value("locationOfFile")
+	f.Relevance = root.value("fileRelevance")
+	if tn := root.child("uploadedToEspTimestamp"); tn != nil {
+		t, err := parseTime(tn)
+		if err != nil {
+			return nil, err
+		}
+		f.UploadedAt = &t
+	}
+	if f.File.ViewedByESP, err = optBool(root, "fileViewedByEsp"); err != nil {
+		return nil, err
+	}
+	if f.ExifViewedByESP, err = optBool(root, "exifViewedByEsp"); err != nil {
+		return nil, err
+	}
+	if f.File.PubliclyAvail, err = optBool(root, "publiclyAvailable"); err != nil {
+		return nil, err
+	}
+	// potentialMeme directly under fileDetails is the older alternative to
+	// fileAnnotations (an xs:choice).
+	if pm := root.child("potentialMeme"); pm != nil {
+		b, err := parseBool(pm)
+		if err != nil {
+			return nil, err
+		}
+		if b {
+			f.File.Annotations = append(f.File.Annotations, "potentialMeme")
+		}
+	}
+	if an := root.child("fileAnnotations"); an != nil {
+		ann, err := annotations(an)
+		if err != nil {
+			return nil, err
+		}
+		f.File.Annotations = append(f.File.Annotations, ann...)
+	}
+	if cn := root.child("industryClassification"); cn != nil {
+		switch c := cn.str(); c {
+		case "A1", "A2", "B1", "B2":
+			f.File.Classification = c
+		default:
+			return nil, cn.errorf("industryClassification must be A1, A2, B1 or B2")
+		}
+	}
+	for _, hn := range root.all("originalFileHash") {
+		if err := f.addHash(hn); err != nil {
+			return nil, err
+		}
+	}
+	if cn := root.child("ipCaptureEvent"); cn != nil {
+		c, err := parseIPCapture(cn, RoleFile)
+		if err != nil {
+			return nil, err
+		}
+		f.IPCapture = &c
+	}
+	if f.DeviceIDs, err = parseDeviceIDs(root); err != nil {
+		return nil, err
+	}
+	for _, dn := range root.all("details") {
+		d := Details{}
+		d.Type, _ = dn.attr("type")
+		for _, p := range dn.all("nameValuePair") {
+			d.Pairs = append(d.Pairs, [2]string{p.value("name"), p.value("value")})
+		}
+		f.Details = append(f.Details, d)
+	}
+	for _, c := range root.all("additionalInfo") {
+		f.AdditionalInfo = append(f.AdditionalInfo, c.str())
+	}
+	return f, nil
+}
+
+// addHash reads one originalFileHash into File (MD5, SHA1, SHA256, PDQ)
+// or OtherHashes. Two different values of one type are refused: one of
+// them is wrong, and a wrong hash matches the wrong bank entry or none.
+func (f *FileDetails) addHash(n *node) error {
+	t, ok := n.attr("hashType")
+	if !ok || t == "" {
+		return n.errorf("originalFileHash without a hashType")
+	}
+	kind := hashKind(t)
+	var dst *string
+	switch kind {
+	case "MD5":
+		dst = &f.File.MD5
+	case "SHA1":
+		dst = &f.File.SHA1
+	case "SHA256":
+		dst = &f.File.SHA256
+	case "PDQ":
+		dst = &f.File.PDQ
+	default:
+		f.OtherHashes = append(f.OtherHashes, Hash{Type: kind, Value: n.str()})
+		return nil
+	}
+	v, err := parseHex(n, kind, n.str())
+	if err != nil {
+		return err
+	}
+	if *dst != "" && *dst != v {
+		return n.errorf("a second, different %s hash for the same file", kind)
+	}
+	*dst = v
+	return nil
+}
+
+// Attach adds files to r: each file's File to the Referral, its IP capture
+// (if it has a time) to the Referral's IP events and its device ids to the
+// Referral's identifiers. It returns ECONFLICT for a file of another report
+// or a second, different document with the same fileId; the same document
+// twice is ignored.
+func (r *Report) Attach(files ...*FileDetails) error {
+	for _, f := range files {
+		if f.ReportID != r.Referral.SourceRef {
+			return safeguard.Errorf(safeguard.ECONFLICT, "cybertip: file %s belongs to report %s, not %s", f.FileID, f.ReportID, r.Referral.SourceRef)
+		}
+		dup := false
+		for _, g := range r.Files {
+			if g.FileID == f.FileID {
+				if g.DocumentSHA256 != f.DocumentSHA256 {
+					return safeguard.Errorf(safeguard.ECONFLICT, "cybertip: two different fileDetails for file %s of report %s", f.FileID, f.ReportID)
+				}
+				dup = true
+			}
+		}
+		if dup {
+			continue
+		}
+		r.Files = append(r.Files, f)
+		r.Referral.Files = append(r.Referral.Files, f.File)
+		if f.IPCapture != nil {
+			r.addCaptures(*f.IPCapture)
+		}
+		for _, d := range f.DeviceIDs {
+			r.Referral.Identifiers = ident(r.Referral.Identifiers, safeguard.IdentDeviceID, d.Value)
+		}
+	}
+	return nil
+}
