@@ -1,0 +1,234 @@
+package attribution
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"net/netip"
+	"strconv"
+	"strings"
+
+	"safeguard"
+)
+
+// ispColumns are the columns of an ISP response CSV, in their default
+// order; "shared" is optional and may come after them.
+var ispColumns = []string{"ip", "port_start", "port_end", "start", "end", "subscriber_id", "name", "install_address", "billing_address"}
+
+// whereErr is an EINVALID error naming the file, line and, when col > 0,
+// the column.
+func whereErr(file string, line, col int, field string, err error) error {
+	where := fmt.Sprintf("%s:%d", file, line)
+	if col > 0 {
+		where += fmt.Sprintf(": column %d (%s)", col, field)
+	}
+	return safeguard.WrapError(safeguard.EINVALID, err, "%s: %s", where, err.Error())
+}
+
+// ReadISP reads an ISP response CSV: ip, port_start, port_end, start, end,
+// subscriber_id, name, install_address, billing_address, and optionally
+// shared (true or false). A header row naming the columns is used when
+// present (columns may then come in any order); without one the default
+// order is assumed. ip is an address or a CIDR prefix; both port columns
+// are empty for a whole address. Times must be RFC 3339 with an offset. The
+// first bad row ends the read with an error naming file, line and column.
+func ReadISP(r io.Reader, file string) ([]Lease, error) {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	cr.Comment = '#'
+	cr.TrimLeadingSpace = true
+	col := map[string]int{}
+	for i, c := range ispColumns {
+		col[c] = i
+	}
+	col["shared"] = -1
+	var out []Lease
+	first := true
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				return nil, whereErr(file, pe.Line, pe.Column, "csv", pe.Err)
+			}
+			return nil, safeguard.WrapError(safeguard.EINVALID, err, "%s: %v", file, err)
+		}
+		line, _ := cr.FieldPos(0)
+		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+			continue
+		}
+		if first {
+			first = false
+			if h := strings.ToLower(strings.TrimSpace(strings.TrimPrefix(rec[0], "\ufeff"))); h == "ip" {
+				if err := ispHeader(rec, col); err != nil {
+					return nil, whereErr(file, line, 0, "", err)
+				}
+				continue
+			}
+		}
+		l, err := ispRow(rec, col, file, line)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, nil
+}
+
+func ispHeader(rec []string, col map[string]int) error {
+	for k := range col {
+		col[k] = -1
+	}
+	for i, h := range rec {
+		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+		switch h {
+		case "installation_address":
+			h = "install_address"
+		case "subscriber":
+			h = "subscriber_id"
+		}
+		if _, ok := col[h]; ok {
+			if col[h] >= 0 {
+				return fmt.Errorf("column %q appears twice in the header", h)
+			}
+			col[h] = i
+		}
+	}
+	for _, c := range []string{"ip", "port_start", "port_end", "start", "end", "subscriber_id"} {
+		if col[c] < 0 {
+			return fmt.Errorf("header has no %q column (want %s)", c, strings.Join(ispColumns, ","))
+		}
+	}
+	return nil
+}
+
+func ispRow(rec []string, col map[string]int, file string, line int) (Lease, error) {
+	get := func(name string) (string, int) {
+		i := col[name]
+		if i < 0 || i >= len(rec) {
+			return "", 0
+		}
+		return strings.TrimSpace(rec[i]), i + 1
+	}
+	bad := func(name string, err error) error {
+		i := col[name]
+		c := i + 1
+		if i < 0 || i >= len(rec) {
+			c = len(rec) + 1
+		}
+		return whereErr(file, line, c, name, err)
+	}
+	for _, c := range []string{"ip", "port_start", "port_end", "start", "end", "subscriber_id"} {
+		if i := col[c]; i >= len(rec) {
+			return Lease{}, bad(c, fmt.Errorf("missing: the row has %d columns", len(rec)))
+		}
+	}
+	var l Lease
+	ipText, _ := get("ip")
+	p, err := ParsePrefix(ipText)
+	if err != nil {
+		return Lease{}, bad("ip", err)
+	}
+	l.Prefix = p
+	ps, _ := get("port_start")
+	pe, _ := get("port_end")
+	switch {
+	case ps == "" && pe == "":
+	case ps == "" || pe == "":
+		return Lease{}, bad("port_start", fmt.Errorf("give both port_start and port_end, or neither for a whole address"))
+	default:
+		a, err := parsePort(ps)
+		if err != nil {
+			return Lease{}, bad("port_start", err)
+		}
+		b, err := parsePort(pe)
+		if err != nil {
+			return Lease{}, bad("port_end", err)
+		}
+		if a > b {
+			return Lease{}, bad("port_end", fmt.Errorf("port_end %d is below port_start %d", b, a))
+		}
+		l.HasPorts, l.PortStart, l.PortEnd = true, a, b
+	}
+	st, _ := get("start")
+	if l.Start, err = ParseISPTime(st); err != nil {
+		return Lease{}, bad("start", err)
+	}
+	en, _ := get("end")
+	if l.End, err = ParseISPTime(en); err != nil {
+		return Lease{}, bad("end", err)
+	}
+	if l.End.Before(l.Start) {
+		return Lease{}, bad("end", fmt.Errorf("end %s is before start %s", en, st))
+	}
+	l.Start, l.End = l.Start.UTC(), l.End.UTC()
+	if l.Subscriber.ID, _ = get("subscriber_id"); l.Subscriber.ID == "" {
+		return Lease{}, bad("subscriber_id", fmt.Errorf("empty subscriber_id"))
+	}
+	l.Subscriber.Name, _ = get("name")
+	l.Subscriber.InstallAddress, _ = get("install_address")
+	l.Subscriber.BillingAddress, _ = get("billing_address")
+	if sh, _ := get("shared"); sh != "" {
+		v, err := parseBool(sh)
+		if err != nil {
+			return Lease{}, bad("shared", err)
+		}
+		l.Shared = v
+	}
+	l.Source = fmt.Sprintf("%s:%d", file, line)
+	return l, nil
+}
+
+// ParsePrefix reads an address (as a single-address prefix) or a CIDR
+// prefix; IPv4-mapped IPv6 addresses are read as IPv4, and host bits of a
+// prefix are refused so that a typo cannot widen a delegation silently.
+func ParsePrefix(s string) (netip.Prefix, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return netip.Prefix{}, fmt.Errorf("empty address")
+	}
+	if strings.Contains(s, "/") {
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			return netip.Prefix{}, fmt.Errorf("%q is not an address or CIDR prefix", s)
+		}
+		if p.Addr().Zone() != "" {
+			return netip.Prefix{}, fmt.Errorf("%q has a zone", s)
+		}
+		if p.Addr().Is4In6() && p.Bits() >= 96 {
+			p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
+		}
+		if p.Masked() != p {
+			return netip.Prefix{}, fmt.Errorf("%q has host bits set (did you mean %s?)", s, p.Masked())
+		}
+		return p, nil
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil || a.Zone() != "" {
+		return netip.Prefix{}, fmt.Errorf("%q is not an address or CIDR prefix", s)
+	}
+	a = a.Unmap()
+	return netip.PrefixFrom(a, a.BitLen()), nil
+}
+
+func parsePort(s string) (int, error) {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 || n > 65535 {
+		return 0, fmt.Errorf("port %q is not a number from 0 to 65535", s)
+	}
+	return n, nil
+}
+
+func parseBool(s string) (bool, error) {
+	switch strings.ToLower(s) {
+	case "true", "yes", "y", "1", "shared":
+		return true, nil
+	case "false", "no", "n", "0":
+		return false, nil
+	}
+	return false, fmt.Errorf("%q is not true or false", s)
+}

@@ -1,0 +1,70 @@
+package attribution
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net/netip"
+	"strings"
+
+	"safeguard"
+)
+
+// ProxyList is a set of addresses and prefixes known to be VPN, proxy or
+// Tor exits: traffic from them says nothing about who is behind them.
+type ProxyList struct {
+	set prefixSet
+	n   int
+}
+
+// Len returns the number of entries.
+func (pl *ProxyList) Len() int {
+	if pl == nil {
+		return 0
+	}
+	return pl.n
+}
+
+// Add adds a prefix with a label (for example "tor-exits.txt:12").
+func (pl *ProxyList) Add(p netip.Prefix, label string) {
+	pl.set.addLabel(p, label)
+	pl.n++
+}
+
+// Lookup returns the entry containing addr and its label.
+func (pl *ProxyList) Lookup(addr netip.Addr) (netip.Prefix, string, bool) {
+	if pl == nil {
+		return netip.Prefix{}, "", false
+	}
+	return pl.set.lookup(addr)
+}
+
+// ReadProxies adds to pl one address or CIDR prefix a line; "#" starts a
+// comment, blank lines are skipped, and words after the address (a
+// category, a date) are ignored. A line that is not an address is an error
+// naming file and line.
+func (pl *ProxyList) ReadProxies(r io.Reader, file string) error {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	line := 0
+	for sc.Scan() {
+		line++
+		text := sc.Text()
+		if i := strings.IndexByte(text, '#'); i >= 0 {
+			text = text[:i]
+		}
+		f := strings.FieldsFunc(text, func(r rune) bool { return r == ' ' || r == '\t' || r == ',' || r == ';' })
+		if len(f) == 0 {
+			continue
+		}
+		p, err := ParsePrefix(strings.TrimPrefix(f[0], "\ufeff"))
+		if err != nil {
+			return whereErr(file, line, 0, "", err)
+		}
+		pl.Add(p, fmt.Sprintf("%s:%d", file, line))
+	}
+	if err := sc.Err(); err != nil {
+		return safeguard.WrapError(safeguard.EINVALID, err, "%s:%d: %v", file, line+1, err)
+	}
+	return nil
+}

@@ -1,0 +1,428 @@
+package attribution
+
+import (
+	"bufio"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"safeguard"
+)
+
+// radiusRecord is one accounting record as read.
+type radiusRecord struct {
+	status    string // start, stop, interim-update
+	session   string
+	nas       string
+	ip        string
+	at        time.Time
+	account   string
+	calling   string
+	duration  time.Duration // Acct-Session-Time on a Stop, when given
+	hasDur    bool
+	line      int
+	ipCol     int
+	statusCol int
+}
+
+// radiusKeys maps accepted attribute names (lower case) to record fields.
+var radiusKeys = map[string]string{
+	"acct-status-type":       "status",
+	"framed-ip-address":      "ip",
+	"framed-ipv6-prefix":     "ip",
+	"delegated-ipv6-prefix":  "ip",
+	"acct-session-id":        "session",
+	"nas-ip-address":         "nas",
+	"nas-identifier":         "nas",
+	"timestamp":              "time",
+	"event-timestamp":        "time",
+	"time":                   "time",
+	"calling-station-id":     "calling",
+	"user-name":              "account",
+	"account":                "account",
+	"subscriber_id":          "account",
+	"acct-session-time":      "duration",
+	"framed-ipv6-address":    "ip",
+	"acct-delay-time":        "",
+	"acct-input-octets":      "",
+	"acct-output-octets":     "",
+	"nas-port":               "",
+	"class":                  "",
+	"acct-terminate-cause":   "",
+	"called-station-id":      "",
+	"service-type":           "",
+	"framed-protocol":        "",
+	"acct-authentic":         "",
+	"nas-port-type":          "",
+	"acct-multi-session-id":  "",
+	"acct-input-gigawords":   "",
+	"acct-output-gigawords":  "",
+	"acct-input-packets":     "",
+	"acct-output-packets":    "",
+	"acct-link-count":        "",
+	"connect-info":           "",
+	"tunnel-client-endpoint": "",
+}
+
+// ReadRADIUS reads a RADIUS-accounting session log, either CSV with a
+// header naming the attributes (Acct-Status-Type, Framed-IP-Address,
+// Acct-Session-Id, Event-Timestamp or Timestamp, Calling-Station-Id,
+// User-Name, ...) or one record a line as Key=Value pairs (values may be
+// double-quoted). Timestamps are RFC 3339 with an offset or Unix seconds.
+// Start and Stop records are paired by session id (and NAS, when given)
+// into leases; Interim-Update records extend a session. A session with no
+// Stop is a lease open until the log's last time (OpenEnd); one with no
+// Start begins at Stop minus Acct-Session-Time when given, else at the
+// log's first time (OpenStart). The subscriber id is the account
+// (User-Name) when given, else the Calling-Station-Id.
+func ReadRADIUS(r io.Reader, file string) ([]Lease, error) {
+	br := bufio.NewReader(r)
+	head, _ := br.Peek(4096)
+	first := firstDataLine(string(head))
+	var recs []radiusRecord
+	var err error
+	if strings.Contains(first, "=") {
+		recs, err = readRADIUSPairs(br, file)
+	} else {
+		recs, err = readRADIUSCSV(br, file)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return pairSessions(recs, file)
+}
+
+func firstDataLine(s string) string {
+	for l := range strings.SplitSeq(s, "\n") {
+		l = strings.TrimSpace(l)
+		if l != "" && !strings.HasPrefix(l, "#") {
+			return l
+		}
+	}
+	return ""
+}
+
+func readRADIUSCSV(r io.Reader, file string) ([]radiusRecord, error) {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	cr.Comment = '#'
+	cr.TrimLeadingSpace = true
+	var header []string
+	var out []radiusRecord
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				return nil, whereErr(file, pe.Line, pe.Column, "csv", pe.Err)
+			}
+			return nil, safeguard.WrapError(safeguard.EINVALID, err, "%s: %v", file, err)
+		}
+		line, _ := cr.FieldPos(0)
+		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+			continue
+		}
+		if header == nil {
+			header = make([]string, len(rec))
+			have := map[string]bool{}
+			for i, h := range rec {
+				h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+				header[i] = radiusKeys[h]
+				have[header[i]] = true
+			}
+			for _, need := range []string{"status", "ip", "session", "time"} {
+				if !have[need] {
+					return nil, whereErr(file, line, 0, "", fmt.Errorf("RADIUS header has no %s column (want Acct-Status-Type, Framed-IP-Address, Acct-Session-Id, Event-Timestamp)", need))
+				}
+			}
+			continue
+		}
+		var kv []radiusField
+		for i, v := range rec {
+			if i < len(header) && header[i] != "" {
+				kv = append(kv, radiusField{header[i], strings.TrimSpace(v), i + 1})
+			}
+		}
+		rr, err := makeRADIUSRecord(kv, file, line)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rr)
+	}
+	return out, nil
+}
+
+type radiusField struct {
+	key, value string
+	col        int
+}
+
+func readRADIUSPairs(r io.Reader, file string) ([]radiusRecord, error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	var out []radiusRecord
+	line := 0
+	for sc.Scan() {
+		line++
+		text := strings.TrimSpace(sc.Text())
+		if text == "" || text[0] == '#' {
+			continue
+		}
+		pairs, err := splitPairs(text)
+		if err != nil {
+			return nil, whereErr(file, line, 0, "", err)
+		}
+		var kv []radiusField
+		for i, p := range pairs {
+			k := radiusKeys[strings.ToLower(p[0])]
+			if k != "" {
+				kv = append(kv, radiusField{k, p[1], i + 1})
+			}
+		}
+		rr, err := makeRADIUSRecord(kv, file, line)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rr)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, safeguard.WrapError(safeguard.EINVALID, err, "%s:%d: %v", file, line+1, err)
+	}
+	return out, nil
+}
+
+// splitPairs splits `K=V K2="v 2", K3=v3` into key/value pairs.
+func splitPairs(s string) ([][2]string, error) {
+	var out [][2]string
+	i := 0
+	for i < len(s) {
+		for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == ',' || s[i] == ';') {
+			i++
+		}
+		if i >= len(s) {
+			break
+		}
+		eq := strings.IndexByte(s[i:], '=')
+		if eq <= 0 {
+			return nil, fmt.Errorf("expected Key=Value at %q", s[i:])
+		}
+		key := strings.TrimSpace(s[i : i+eq])
+		if strings.ContainsAny(key, " \t,;\"") {
+			return nil, fmt.Errorf("bad attribute name %q", key)
+		}
+		i += eq + 1
+		for i < len(s) && (s[i] == ' ' || s[i] == '\t') {
+			i++
+		}
+		var val string
+		if i < len(s) && s[i] == '"' {
+			var b strings.Builder
+			i++
+			closed := false
+			for i < len(s) {
+				c := s[i]
+				if c == '\\' && i+1 < len(s) {
+					b.WriteByte(s[i+1])
+					i += 2
+					continue
+				}
+				i++
+				if c == '"' {
+					closed = true
+					break
+				}
+				b.WriteByte(c)
+			}
+			if !closed {
+				return nil, fmt.Errorf("unterminated quoted value for %s", key)
+			}
+			val = b.String()
+		} else {
+			j := i
+			for j < len(s) && s[j] != ' ' && s[j] != '\t' && s[j] != ',' && s[j] != ';' {
+				j++
+			}
+			val = s[i:j]
+			i = j
+		}
+		out = append(out, [2]string{key, val})
+	}
+	return out, nil
+}
+
+func makeRADIUSRecord(kv []radiusField, file string, line int) (radiusRecord, error) {
+	rr := radiusRecord{line: line}
+	cols := map[string]int{}
+	for _, f := range kv {
+		cols[f.key] = f.col
+		switch f.key {
+		case "status":
+			rr.status, rr.statusCol = strings.ToLower(f.value), f.col
+		case "ip":
+			if rr.ip == "" || f.value != "" {
+				rr.ip, rr.ipCol = f.value, f.col
+			}
+		case "session":
+			rr.session = f.value
+		case "nas":
+			if rr.nas == "" {
+				rr.nas = f.value
+			}
+		case "account":
+			if rr.account == "" {
+				rr.account = f.value
+			}
+		case "calling":
+			rr.calling = f.value
+		case "duration":
+			if f.value != "" {
+				n, err := strconv.ParseInt(f.value, 10, 64)
+				if err != nil || n < 0 {
+					return rr, whereErr(file, line, f.col, "Acct-Session-Time", fmt.Errorf("%q is not a number of seconds", f.value))
+				}
+				rr.duration, rr.hasDur = time.Duration(n)*time.Second, true
+			}
+		case "time":
+			t, err := parseRADIUSTime(f.value)
+			if err != nil {
+				return rr, whereErr(file, line, f.col, "timestamp", err)
+			}
+			rr.at = t
+		}
+	}
+	switch rr.status {
+	case "start", "stop", "interim-update", "interim", "alive", "1", "2", "3":
+	case "accounting-on", "accounting-off", "7", "8":
+		rr.status = "" // NAS reboot markers carry no session
+		return rr, nil
+	case "":
+		return rr, whereErr(file, line, 0, "", fmt.Errorf("no Acct-Status-Type"))
+	default:
+		return rr, whereErr(file, line, rr.statusCol, "Acct-Status-Type", fmt.Errorf("unknown Acct-Status-Type %q (want Start, Stop or Interim-Update)", rr.status))
+	}
+	switch rr.status {
+	case "1":
+		rr.status = "start"
+	case "2":
+		rr.status = "stop"
+	case "3", "interim", "alive":
+		rr.status = "interim-update"
+	}
+	if rr.session == "" {
+		return rr, whereErr(file, line, 0, "", fmt.Errorf("no Acct-Session-Id"))
+	}
+	if rr.at.IsZero() {
+		return rr, whereErr(file, line, 0, "", fmt.Errorf("no timestamp"))
+	}
+	if rr.ip == "" {
+		return rr, whereErr(file, line, 0, "", fmt.Errorf("no Framed-IP-Address"))
+	}
+	if _, err := ParsePrefix(rr.ip); err != nil {
+		return rr, whereErr(file, line, rr.ipCol, "Framed-IP-Address", err)
+	}
+	if rr.account == "" && rr.calling == "" {
+		return rr, whereErr(file, line, 0, "", fmt.Errorf("no User-Name or Calling-Station-Id to name the subscriber"))
+	}
+	return rr, nil
+}
+
+// parseRADIUSTime accepts RFC 3339 with an offset or Unix seconds (the
+// Event-Timestamp attribute), and refuses anything without an offset.
+func parseRADIUSTime(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if s != "" && len(s) <= 12 && strings.Trim(s, "0123456789") == "" {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err == nil {
+			return time.Unix(n, 0).UTC(), nil
+		}
+	}
+	t, err := ParseISPTime(s)
+	return t.UTC(), err
+}
+
+// pairSessions turns records into leases.
+func pairSessions(recs []radiusRecord, file string) ([]Lease, error) {
+	recs = slices.DeleteFunc(recs, func(r radiusRecord) bool { return r.status == "" })
+	if len(recs) == 0 {
+		return nil, nil
+	}
+	slices.SortStableFunc(recs, func(a, b radiusRecord) int { return a.at.Compare(b.at) })
+	logStart, logEnd := recs[0].at, recs[len(recs)-1].at
+	type session struct {
+		first     radiusRecord
+		last      time.Time
+		openStart bool
+	}
+	open := map[string]*session{}
+	var keys []string // open sessions in order of first sight, for stable output
+	var out []Lease
+	lease := func(s *session, end time.Time, openEnd bool) {
+		p, _ := ParsePrefix(s.first.ip)
+		id := s.first.account
+		if id == "" {
+			id = s.first.calling
+		}
+		out = append(out, Lease{
+			Prefix: p, Start: s.first.at, End: end, OpenStart: s.openStart, OpenEnd: openEnd,
+			Subscriber: Subscriber{ID: id, CallingStation: s.first.calling},
+			Source:     fmt.Sprintf("%s:%d", file, s.first.line),
+		})
+	}
+	for _, r := range recs {
+		key := r.nas + "\x00" + r.session
+		s := open[key]
+		if s != nil && r.ip != s.first.ip {
+			return nil, whereErr(file, r.line, r.ipCol, "Framed-IP-Address",
+				fmt.Errorf("session %s has address %s here but %s at line %d", r.session, r.ip, s.first.ip, s.first.line))
+		}
+		switch r.status {
+		case "start":
+			if s != nil {
+				if s.first.status == "start" && s.first.at.Equal(r.at) {
+					continue // a retransmitted Start
+				}
+				return nil, whereErr(file, r.line, r.statusCol, "Acct-Status-Type",
+					fmt.Errorf("second Start for session %s (first at line %d) without a Stop", r.session, s.first.line))
+			}
+			open[key] = &session{first: r, last: r.at}
+			keys = append(keys, key)
+		case "interim-update":
+			if s == nil {
+				// The log began mid-session: known to be up from here.
+				open[key] = &session{first: r, last: r.at, openStart: true}
+				keys = append(keys, key)
+			} else {
+				s.last = r.at
+			}
+		case "stop":
+			if s == nil {
+				s = &session{first: r, openStart: true}
+				if r.hasDur {
+					s.first.at, s.openStart = r.at.Add(-r.duration), false
+				} else {
+					s.first.at = logStart
+				}
+			}
+			if r.account != "" && s.first.account == "" {
+				s.first.account = r.account
+			}
+			lease(s, r.at, false)
+			delete(open, key)
+		}
+	}
+	for _, k := range keys {
+		if s := open[k]; s != nil {
+			lease(s, logEnd, true)
+			delete(open, k)
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,136 @@
+package attribution
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// localTimeRE matches a date and time of day with no offset, optionally
+// followed by AM or PM.
+var localTimeRE = regexp.MustCompile(`^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{1,2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(?:\s*([AaPp][Mm]))?$`)
+
+// ParseISPTime reads a time from an ISP record. Only RFC 3339 with an
+// offset ("Z" or ±hh:mm) is accepted; a space may stand for the "T". A time
+// with no offset is refused, and one whose hour is 12 or less without AM/PM
+// or an offset is refused as a suspected 12-hour clock, because an ISP that
+// dropped AM/PM once sent a warrant to an innocent home.
+func ParseISPTime(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, fmt.Errorf("empty time")
+	}
+	if t, err := parseRFC3339(s); err == nil {
+		return t, nil
+	}
+	if m := localTimeRE.FindStringSubmatch(s); m != nil {
+		h, _ := strconv.Atoi(m[4])
+		switch {
+		case m[8] != "":
+			return time.Time{}, fmt.Errorf("time %q uses a 12-hour clock (%s) and has no offset: want RFC 3339 with an offset, e.g. 2026-03-01T19:15:00+00:00", s, strings.ToUpper(m[8]))
+		case h <= 12:
+			return time.Time{}, fmt.Errorf("time %q has no offset and hour %d could be a 12-hour clock without AM/PM: want 24-hour RFC 3339 with an offset, e.g. 2026-03-01T07:15:00+00:00", s, h)
+		default:
+			return time.Time{}, fmt.Errorf("time %q has no time-zone offset (never assumed to be UTC): want RFC 3339 with an offset, e.g. 2026-03-01T19:15:00+00:00", s)
+		}
+	}
+	return time.Time{}, fmt.Errorf("time %q is not RFC 3339 with an offset (e.g. 2026-03-01T19:15:00+00:00)", s)
+}
+
+// parseRFC3339 parses RFC 3339 with an offset, allowing a space for "T".
+func parseRFC3339(s string) (time.Time, error) {
+	if len(s) > 10 && (s[10] == ' ' || s[10] == 't') {
+		s = s[:10] + "T" + s[11:]
+	}
+	if n := len(s); n > 0 && s[n-1] == 'z' {
+		s = s[:n-1] + "Z"
+	}
+	return time.Parse(time.RFC3339Nano, s)
+}
+
+// EventTime is a referral's time as read: the instant when the text had an
+// offset, otherwise the wall-clock reading alone.
+type EventTime struct {
+	At        time.Time // the instant, when HasOffset
+	HasOffset bool
+	Wall      time.Time // the wall-clock fields, in a UTC Location, when !HasOffset
+}
+
+// ParseEventTime reads a time exactly as a referral gave it: RFC 3339 with
+// an offset or "Z", a Unix time in seconds (which is absolute), or a date
+// and time of day without an offset (24-hour, or 12-hour with AM/PM), which
+// is returned as a wall-clock reading and never as an instant.
+func ParseEventTime(s string) (EventTime, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return EventTime{}, fmt.Errorf("empty time")
+	}
+	if t, err := parseRFC3339(s); err == nil {
+		return EventTime{At: t.UTC(), HasOffset: true}, nil
+	}
+	if n := len(s); n >= 9 && n <= 11 && strings.Trim(s, "0123456789") == "" {
+		sec, _ := strconv.ParseInt(s, 10, 64)
+		return EventTime{At: time.Unix(sec, 0).UTC(), HasOffset: true}, nil
+	}
+	m := localTimeRE.FindStringSubmatch(s)
+	if m == nil {
+		return EventTime{}, fmt.Errorf("time %q is neither RFC 3339 nor a date and time of day", s)
+	}
+	num := func(i int) int { v, _ := strconv.Atoi(m[i]); return v }
+	y, mo, d, h, mi := num(1), num(2), num(3), num(4), num(5)
+	sec := 0
+	if m[6] != "" {
+		sec = num(6)
+	}
+	ns := 0
+	if m[7] != "" {
+		frac := (m[7][1:] + "000000000")[:9]
+		ns, _ = strconv.Atoi(frac)
+	}
+	if ampm := strings.ToUpper(m[8]); ampm != "" {
+		if h < 1 || h > 12 {
+			return EventTime{}, fmt.Errorf("time %q: hour %d with %s", s, h, ampm)
+		}
+		h %= 12
+		if ampm == "PM" {
+			h += 12
+		}
+	}
+	if mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || sec > 59 {
+		return EventTime{}, fmt.Errorf("time %q is out of range", s)
+	}
+	w := time.Date(y, time.Month(mo), d, h, mi, sec, ns, time.UTC)
+	if w.Day() != d {
+		return EventTime{}, fmt.Errorf("time %q: day %d out of range", s, d)
+	}
+	return EventTime{Wall: w}, nil
+}
+
+// zoneInstants returns the instants at which the wall-clock reading w
+// (fields in UTC) occurs in loc: one normally, two where a change back
+// repeats the hour, none where a change forward skips it.
+func zoneInstants(w time.Time, loc *time.Location) []time.Time {
+	var offsets []int
+	for _, d := range []time.Duration{-48 * time.Hour, -6 * time.Hour, 0, 6 * time.Hour, 48 * time.Hour} {
+		_, off := w.Add(d).In(loc).Zone()
+		dup := false
+		for _, o := range offsets {
+			dup = dup || o == off
+		}
+		if !dup {
+			offsets = append(offsets, off)
+		}
+	}
+	var out []time.Time
+	for _, off := range offsets {
+		t := w.Add(-time.Duration(off) * time.Second)
+		if _, got := t.In(loc).Zone(); got == off {
+			out = append(out, t)
+		}
+	}
+	slices.SortFunc(out, func(a, b time.Time) int { return a.Compare(b) })
+	return out
+}
