@@ -21,6 +21,9 @@ const (
 	DefaultMaxAttrBytes = 8 << 10 // one attribute value
 )
 
+// maxAttrs bounds the attributes of one element; the schema's most is five.
+const maxAttrs = 64
+
 // Limits bounds what one document may cost to parse. A zero field takes its
 // default.
 type Limits struct {
@@ -56,11 +59,39 @@ func (l Limits) withDefaults() Limits {
 // lines at hand for every error.
 type node struct {
 	name     string
-	path     string // e.g. /report/personOrUserReported[2]/ipCaptureEvent
+	parent   *node
+	index    int // among the parent's children of the same name, from 1
 	line     int
 	attrs    []xml.Attr
 	text     strings.Builder
 	children []*node
+}
+
+// path returns the element path, e.g.
+// /report/personOrUserReported[2]/ipCaptureEvent: an index only from the
+// second of a name on, since a streaming reader cannot know whether a
+// second will follow. It is built on demand (for an error) so that a deep
+// document of long names costs memory in proportion to its size.
+func (n *node) path() string {
+	var segs []string
+	for m := n; m != nil; m = m.parent {
+		s := safeName(m.name)
+		if m.index > 1 {
+			s += "[" + strconv.Itoa(m.index) + "]"
+		}
+		segs = append(segs, s)
+	}
+	var b strings.Builder
+	for i := len(segs) - 1; i >= 0; i-- {
+		b.WriteByte('/')
+		b.WriteString(segs[i])
+	}
+	return b.String()
+}
+
+// attrNode returns a node standing for n's attribute name, for errors.
+func (n *node) attrNode(name, value string) *node {
+	return &node{name: "@" + name, parent: n, line: n.line, text: builder(value)}
 }
 
 // child returns the first child named name, or nil.
@@ -107,7 +138,7 @@ func (n *node) attr(name string) (string, bool) {
 
 // errorf returns a ParseError located at n.
 func (n *node) errorf(format string, args ...any) error {
-	return &ParseError{Line: n.line, Path: n.path, Reason: fmt.Sprintf(format, args...)}
+	return &ParseError{Line: n.line, Path: n.path(), Reason: fmt.Sprintf(format, args...)}
 }
 
 // ParseError says where and why a document was refused. Reason never quotes
@@ -171,7 +202,7 @@ func readTree(doc []byte, lim Limits, roots ...string) (*node, error) {
 		if len(stack) == 0 {
 			return ""
 		}
-		return stack[len(stack)-1].path
+		return stack[len(stack)-1].path()
 	}
 	line := func() int { l, _ := d.InputPos(); return l }
 	for {
@@ -193,37 +224,35 @@ func readTree(doc []byte, lim Limits, roots ...string) (*node, error) {
 				return nil, &ParseError{Line: line(), Path: curPath(), Reason: fmt.Sprintf("more than %d elements", lim.MaxElements)}
 			}
 			name := t.Name.Local
-			var path string
+			n := &node{name: name, index: 1, line: line()}
 			if len(stack) == 0 {
 				if root != nil {
-					return nil, &ParseError{Line: line(), Path: "/" + name, Reason: "a second root element"}
+					return nil, &ParseError{Line: n.line, Path: "/" + safeName(name), Reason: "a second root element"}
 				}
 				if !contains(roots, name) {
-					return nil, &ParseError{Line: line(), Path: "/" + name, Reason: fmt.Sprintf("root element <%s>, want <%s>", safeName(name), strings.Join(roots, "> or <"))}
+					return nil, &ParseError{Line: n.line, Path: "/" + safeName(name), Reason: fmt.Sprintf("root element <%s>, want <%s>", safeName(name), strings.Join(roots, "> or <"))}
 				}
-				path = "/" + name
+				root = n
 			} else {
 				c := counts[len(counts)-1]
 				c[name]++
-				path = stack[len(stack)-1].path + "/" + name
-				if c[name] > 1 {
-					path += "[" + strconv.Itoa(c[name]) + "]"
-				}
+				n.index = c[name]
+				n.parent = stack[len(stack)-1]
 			}
 			if len(stack)+1 > lim.MaxDepth {
-				return nil, &ParseError{Line: line(), Path: path, Reason: fmt.Sprintf("elements nested deeper than %d", lim.MaxDepth)}
+				return nil, &ParseError{Line: n.line, Path: n.path(), Reason: fmt.Sprintf("elements nested deeper than %d", lim.MaxDepth)}
+			}
+			if len(t.Attr) > maxAttrs {
+				return nil, &ParseError{Line: n.line, Path: n.path(), Reason: fmt.Sprintf("more than %d attributes", maxAttrs)}
 			}
 			for _, a := range t.Attr {
 				if len(a.Value) > lim.MaxAttrBytes {
-					return nil, &ParseError{Line: line(), Path: path + "/@" + a.Name.Local, Reason: fmt.Sprintf("attribute longer than %d bytes", lim.MaxAttrBytes)}
+					return nil, &ParseError{Line: n.line, Path: n.path() + "/@" + safeName(a.Name.Local), Reason: fmt.Sprintf("attribute longer than %d bytes", lim.MaxAttrBytes)}
 				}
 			}
-			n := &node{name: name, path: path, line: line(), attrs: t.Copy().Attr}
-			if len(stack) == 0 {
-				root = n
-			} else {
-				p := stack[len(stack)-1]
-				p.children = append(p.children, n)
+			n.attrs = t.Copy().Attr
+			if n.parent != nil {
+				n.parent.children = append(n.parent.children, n)
 			}
 			stack = append(stack, n)
 			counts = append(counts, map[string]int{})
@@ -239,7 +268,7 @@ func readTree(doc []byte, lim Limits, roots ...string) (*node, error) {
 			}
 			n := stack[len(stack)-1]
 			if n.text.Len()+len(t) > lim.MaxTextBytes {
-				return nil, &ParseError{Line: line(), Path: n.path, Reason: fmt.Sprintf("text longer than %d bytes", lim.MaxTextBytes)}
+				return nil, &ParseError{Line: line(), Path: n.path(), Reason: fmt.Sprintf("text longer than %d bytes", lim.MaxTextBytes)}
 			}
 			n.text.Write(t)
 		case xml.Directive:

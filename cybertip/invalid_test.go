@@ -65,6 +65,7 @@ func TestInvalidGenerated(t *testing.T) {
 		{"too many elements", report(strings.Repeat("<additionalInfo/>", 50)), cybertip.Options{Limits: cybertip.Limits{MaxElements: 20}}, "line 4, /report: more than 20 elements"},
 		{"long text", report("<additionalInfo>" + strings.Repeat("x", 300) + "</additionalInfo>"), cybertip.Options{Limits: cybertip.Limits{MaxTextBytes: 256}}, "/report/additionalInfo: text longer than 256 bytes"},
 		{"long attribute", report(`<batchedReport reason="` + strings.Repeat("x", 300) + `"/>`), cybertip.Options{Limits: cybertip.Limits{MaxAttrBytes: 256}}, "/report/batchedReport/@reason: attribute longer than 256 bytes"},
+		{"too many attributes", report(`<batchedReport` + attrs(65) + `/>`), cybertip.Options{}, "/report/batchedReport: more than 64 attributes"},
 		{"ip with leading zero", ip("192.0.2.010"), cybertip.Options{}, "ipAddress: not an IP address"},
 		{"ip with zone", ip("fe80::1%eth0"), cybertip.Options{}, "IP address with a zone"},
 		{"hostname for ip", ip("host.example.com"), cybertip.Options{}, "not an IP address"},
@@ -87,6 +88,15 @@ func TestInvalidGenerated(t *testing.T) {
 			wantParseError(t, err, tt.want)
 		})
 	}
+}
+
+// attrs returns n distinct empty attributes.
+func attrs(n int) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, ` a%d=""`, i)
+	}
+	return b.String()
 }
 
 func TestInvalidFileDetailsGenerated(t *testing.T) {

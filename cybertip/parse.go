@@ -131,7 +131,7 @@ func buildReport(root *node, doc []byte, opts Options) (*Report, error) {
 	}
 	r := &Report{Referral: ref}
 	if id := strings.TrimSpace(opts.ReportID); id != "" {
-		canon, err := parseLong(&node{path: "report id", text: builder(id)})
+		canon, err := parseLong(&node{name: "report", text: builder(id)})
 		if err != nil {
 			return nil, &ParseError{Path: "/report", Reason: "report id given by the caller is not an xs:long"}
 		}
@@ -343,7 +343,7 @@ func (r *Report) internetDetails(n *node) error {
 			in.URLs = append(in.URLs, u.str())
 		}
 		if v, ok := c.attr("thirdPartyHostedContent"); ok {
-			b, err := parseBool(&node{path: c.path + "/@thirdPartyHostedContent", line: c.line, text: builder(v)})
+			b, err := parseBool(c.attrNode("thirdPartyHostedContent", v))
 			if err != nil {
 				return err
 			}

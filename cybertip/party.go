@@ -57,7 +57,7 @@ func attrBool(n *node, name string) (*bool, error) {
 	if !ok {
 		return nil, nil
 	}
-	b, err := parseBool(&node{path: n.path + "/@" + name, line: n.line, text: builder(v)})
+	b, err := parseBool(n.attrNode(name, v))
 	if err != nil {
 		return nil, err
 	}
@@ -70,7 +70,7 @@ func attrTime(n *node, name string) (*Time, error) {
 	if !ok {
 		return nil, nil
 	}
-	t, err := parseTimeText(v, &node{path: n.path + "/@" + name, line: n.line})
+	t, err := parseTimeText(v, n.attrNode(name, v))
 	if err != nil {
 		return nil, err
 	}

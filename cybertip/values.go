@@ -151,7 +151,7 @@ func parseHex(n *node, kind string, s string) (string, error) {
 
 // parseIPCapture reads an ipCaptureEvent element.
 func parseIPCapture(n *node, role string) (IPCapture, error) {
-	c := IPCapture{Role: role, Path: n.path}
+	c := IPCapture{Role: role, Path: n.path()}
 	ipn := n.child("ipAddress")
 	if ipn == nil {
 		return c, n.errorf("ipCaptureEvent without an ipAddress")
