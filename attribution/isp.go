@@ -63,7 +63,7 @@ func ReadISP(r io.Reader, file string) ([]Lease, error) {
 		}
 		if first {
 			first = false
-			if h := strings.ToLower(strings.TrimSpace(strings.TrimPrefix(rec[0], "\ufeff"))); h == "ip" {
+			if isHeader(rec) {
 				if err := ispHeader(rec, col); err != nil {
 					return nil, whereErr(file, line, 0, "", err)
 				}
@@ -231,4 +231,14 @@ func parseBool(s string) (bool, error) {
 		return false, nil
 	}
 	return false, fmt.Errorf("%q is not true or false", s)
+}
+
+// isHeader reports whether a first row names columns: it has a cell "ip".
+func isHeader(rec []string) bool {
+	for _, h := range rec {
+		if strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))) == "ip" {
+			return true
+		}
+	}
+	return false
 }

@@ -260,12 +260,13 @@ func splitPairs(s string) ([][2]string, error) {
 
 func makeRADIUSRecord(kv []radiusField, file string, line int) (radiusRecord, error) {
 	rr := radiusRecord{line: line}
+	rawStatus := ""
 	cols := map[string]int{}
 	for _, f := range kv {
 		cols[f.key] = f.col
 		switch f.key {
 		case "status":
-			rr.status, rr.statusCol = strings.ToLower(f.value), f.col
+			rr.status, rr.statusCol, rawStatus = strings.ToLower(f.value), f.col, f.value
 		case "ip":
 			if rr.ip == "" || f.value != "" {
 				rr.ip, rr.ipCol = f.value, f.col
@@ -306,7 +307,7 @@ func makeRADIUSRecord(kv []radiusField, file string, line int) (radiusRecord, er
 	case "":
 		return rr, whereErr(file, line, 0, "", fmt.Errorf("no Acct-Status-Type"))
 	default:
-		return rr, whereErr(file, line, rr.statusCol, "Acct-Status-Type", fmt.Errorf("unknown Acct-Status-Type %q (want Start, Stop or Interim-Update)", rr.status))
+		return rr, whereErr(file, line, rr.statusCol, "Acct-Status-Type", fmt.Errorf("unknown Acct-Status-Type %q (want Start, Stop or Interim-Update)", rawStatus))
 	}
 	switch rr.status {
 	case "1":
