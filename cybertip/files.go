@@ -75,6 +75,7 @@ func buildFileDetails(root *node, doc []byte) (*FileDetails, error) {
 		if err != nil {
 			return nil, err
 		}
+		c.FileID = f.FileID
 		f.IPCapture = &c
 	}
 	if f.DeviceIDs, err = parseDeviceIDs(root); err != nil {

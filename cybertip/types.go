@@ -41,8 +41,9 @@ type Report struct {
 type IPCapture struct {
 	safeguard.IPEvent
 	PossibleProxy *bool  `json:"possible_proxy,omitempty"`
-	Role          string `json:"role"` // RoleReported, RoleP2P, RoleFile, RoleRecipient, RoleAssociated
-	Path          string `json:"path"` // element path in its document
+	Role          string `json:"role"`              // RoleReported, RoleP2P, RoleFile, RoleRecipient, RoleAssociated
+	Path          string `json:"path"`              // element path in its document
+	FileID        string `json:"file_id,omitempty"` // for RoleFile: the fileDetails it came from
 	InReferral    bool   `json:"in_referral"`
 }
 
