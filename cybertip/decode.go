@@ -206,6 +206,9 @@ func readTree(doc []byte, lim Limits, roots ...string) (*node, error) {
 	}
 	line := func() int { l, _ := d.InputPos(); return l }
 	for {
+		// The position before the token is where it starts: white space
+		// between elements is a token of its own.
+		start, _ := d.InputPos()
 		tok, err := d.Token()
 		if errors.Is(err, io.EOF) {
 			break
@@ -221,10 +224,10 @@ func readTree(doc []byte, lim Limits, roots ...string) (*node, error) {
 		case xml.StartElement:
 			elements++
 			if elements > lim.MaxElements {
-				return nil, &ParseError{Line: line(), Path: curPath(), Reason: fmt.Sprintf("more than %d elements", lim.MaxElements)}
+				return nil, &ParseError{Line: start, Path: curPath(), Reason: fmt.Sprintf("more than %d elements", lim.MaxElements)}
 			}
 			name := t.Name.Local
-			n := &node{name: name, index: 1, line: line()}
+			n := &node{name: name, index: 1, line: start}
 			if len(stack) == 0 {
 				if root != nil {
 					return nil, &ParseError{Line: n.line, Path: "/" + safeName(name), Reason: "a second root element"}
@@ -262,20 +265,20 @@ func readTree(doc []byte, lim Limits, roots ...string) (*node, error) {
 		case xml.CharData:
 			if len(stack) == 0 {
 				if len(bytes.TrimSpace(t)) > 0 {
-					return nil, &ParseError{Line: line(), Reason: "text outside the root element"}
+					return nil, &ParseError{Line: start, Reason: "text outside the root element"}
 				}
 				continue
 			}
 			n := stack[len(stack)-1]
 			if n.text.Len()+len(t) > lim.MaxTextBytes {
-				return nil, &ParseError{Line: line(), Path: n.path(), Reason: fmt.Sprintf("text longer than %d bytes", lim.MaxTextBytes)}
+				return nil, &ParseError{Line: start, Path: n.path(), Reason: fmt.Sprintf("text longer than %d bytes", lim.MaxTextBytes)}
 			}
 			n.text.Write(t)
 		case xml.Directive:
 			// <!DOCTYPE ...> with or without <!ENTITY ...>: a DTD can
 			// define entities that expand without bound, or name external
 			// resources. Neither has any place in a CyberTipline report.
-			return nil, &ParseError{Line: line(), Path: curPath(), Reason: "DOCTYPE or other declaration (<!...>) not allowed"}
+			return nil, &ParseError{Line: start, Path: curPath(), Reason: "DOCTYPE or other declaration (<!...>) not allowed"}
 		case xml.ProcInst, xml.Comment:
 			// The XML declaration, comments and processing instructions carry
 			// nothing we read.
