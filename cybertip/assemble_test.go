@@ -117,6 +117,18 @@ func TestAssemblerLateFiles(t *testing.T) {
 	if _, f := a.Pending(); f != 0 {
 		t.Errorf("%d files pending after TakeLate", f)
 	}
+
+	// A referral read back from the store: only the root type.
+	stored := &safeguard.Referral{Source: safeguard.SourceCyberTip, SourceRef: "240001002"}
+	if err := cybertip.AttachReferral(stored, late["240001002"]...); err != nil {
+		t.Fatal(err)
+	}
+	if len(stored.Files) != 1 || stored.Files[0].SHA256 != "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08" {
+		t.Errorf("stored referral files = %+v", stored.Files)
+	}
+	if err := cybertip.AttachReferral(stored, late["240001001"]...); safeguard.ErrorCode(err) != safeguard.ECONFLICT || len(stored.Files) != 1 {
+		t.Errorf("attach another report's file to a stored referral: %v, %d files", err, len(stored.Files))
+	}
 }
 
 func TestAssemblerConflicts(t *testing.T) {

@@ -129,35 +129,60 @@ func (f *FileDetails) addHash(n *node) error {
 	return nil
 }
 
-// Attach adds files to r: each file's File to the Referral, its IP capture
-// (if it has a time) to the Referral's IP events and its device ids to the
-// Referral's identifiers. It returns ECONFLICT for a file of another report
-// or a second, different document with the same fileId; the same document
-// twice is ignored.
+// Attach adds files to r (see AttachReferral) and to r.Files and
+// r.IPCaptures. It returns ECONFLICT for a file of another report or a
+// second, different document with the same fileId; the same document twice
+// is ignored.
 func (r *Report) Attach(files ...*FileDetails) error {
+	if err := checkAttach(r, files); err != nil {
+		return err
+	}
 	for _, f := range files {
 		if f.ReportID != r.Referral.SourceRef {
 			return safeguard.Errorf(safeguard.ECONFLICT, "cybertip: file %s belongs to report %s, not %s", f.FileID, f.ReportID, r.Referral.SourceRef)
 		}
+	}
+	for _, f := range files {
 		dup := false
 		for _, g := range r.Files {
-			if g.FileID == f.FileID {
-				if g.DocumentSHA256 != f.DocumentSHA256 {
-					return safeguard.Errorf(safeguard.ECONFLICT, "cybertip: two different fileDetails for file %s of report %s", f.FileID, f.ReportID)
-				}
-				dup = true
-			}
+			dup = dup || g.FileID == f.FileID
 		}
 		if dup {
 			continue
 		}
 		r.Files = append(r.Files, f)
-		r.Referral.Files = append(r.Referral.Files, f.File)
 		if f.IPCapture != nil {
-			r.addCaptures(*f.IPCapture)
+			c := *f.IPCapture
+			c.InReferral = c.TimeText != ""
+			r.IPCaptures = append(r.IPCaptures, c)
+		}
+		if err := AttachReferral(r.Referral, f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// AttachReferral adds fileDetails that arrived after their report was
+// stored to its referral: each File, the file's IP capture as an IPEvent
+// when it has a time (one without cannot be attributed), and its device ids
+// as identifiers. It returns ECONFLICT, changing nothing, if a file names
+// another report. It does not know which files ref already holds: skip
+// fileDetails already attached (by FileDetails.DocumentSHA256) before
+// calling it.
+func AttachReferral(ref *safeguard.Referral, files ...*FileDetails) error {
+	for _, f := range files {
+		if f.ReportID != ref.SourceRef {
+			return safeguard.Errorf(safeguard.ECONFLICT, "cybertip: file %s belongs to report %s, not %s", f.FileID, f.ReportID, ref.SourceRef)
+		}
+	}
+	for _, f := range files {
+		ref.Files = append(ref.Files, f.File)
+		if c := f.IPCapture; c != nil && c.TimeText != "" {
+			ref.IPEvents = append(ref.IPEvents, c.IPEvent)
 		}
 		for _, d := range f.DeviceIDs {
-			r.Referral.Identifiers = ident(r.Referral.Identifiers, safeguard.IdentDeviceID, d.Value)
+			ref.Identifiers = ident(ref.Identifiers, safeguard.IdentDeviceID, d.Value)
 		}
 	}
 	return nil

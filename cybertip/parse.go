@@ -221,13 +221,6 @@ func buildReport(root *node, doc []byte, opts Options) (*Report, error) {
 				}
 				v.Age = &a
 			}
-			if dn := pn.child("dateOfBirth"); dn != nil {
-				d, err := parseDate(dn)
-				if err != nil {
-					return nil, err
-				}
-				v.DateOfBirth = d
-			}
 		}
 		r.Victims = append(r.Victims, v)
 	}

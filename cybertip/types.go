@@ -193,8 +193,7 @@ type AssociatedAccount struct {
 // Victim keeps only the age of a victim: nothing else about a child is
 // needed for triage, so nothing else is kept outside the original document.
 type Victim struct {
-	Age         *int   `json:"age,omitempty"`
-	DateOfBirth string `json:"date_of_birth,omitempty"`
+	Age *int `json:"age,omitempty"`
 }
 
 // FileDetails is one fileDetails document: a file of a report, tied to it
