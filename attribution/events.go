@@ -1,0 +1,135 @@
+package attribution
+
+import (
+	"bufio"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"net/netip"
+	"strings"
+
+	"safeguard"
+)
+
+// EventRow is one row of an events CSV.
+type EventRow struct {
+	Event
+	Subject string // "" when the file has no subject column or the cell is empty
+	Line    int
+}
+
+// ReadEvents reads events as CSV with a header: event_id, ip, port, time,
+// and optionally subject (to group events for corroboration) and
+// possible_proxy (true or false). The time is kept exactly as given; it is
+// read as an instant only when it has an offset. The port may be empty.
+// hasSubject reports whether the subject column is present. The first bad
+// row ends the read with an error naming file, line and column.
+func ReadEvents(r io.Reader, file string) (rows []EventRow, hasSubject bool, err error) {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	cr.Comment = '#'
+	col := map[string]int{"event_id": -1, "ip": -1, "port": -1, "time": -1, "subject": -1, "possible_proxy": -1}
+	var header bool
+	seen := map[string]int{}
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				return nil, false, whereErr(file, pe.Line, pe.Column, "csv", pe.Err)
+			}
+			return nil, false, safeguard.WrapError(safeguard.EINVALID, err, "%s: %v", file, err)
+		}
+		line, _ := cr.FieldPos(0)
+		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+			continue
+		}
+		if !header {
+			header = true
+			for i, h := range rec {
+				h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+				switch h {
+				case "id":
+					h = "event_id"
+				case "possibleproxy":
+					h = "possible_proxy"
+				}
+				if c, ok := col[h]; ok && c < 0 {
+					col[h] = i
+				}
+			}
+			for _, need := range []string{"event_id", "ip", "time"} {
+				if col[need] < 0 {
+					return nil, false, whereErr(file, line, 0, "", fmt.Errorf("header has no %q column (want event_id,ip,port,time[,subject])", need))
+				}
+			}
+			hasSubject = col["subject"] >= 0
+			continue
+		}
+		get := func(name string) string {
+			if i := col[name]; i >= 0 && i < len(rec) {
+				return strings.TrimSpace(rec[i])
+			}
+			return ""
+		}
+		bad := func(name string, err error) error {
+			return whereErr(file, line, col[name]+1, name, err)
+		}
+		var row EventRow
+		row.Line = line
+		if row.Ref = get("event_id"); row.Ref == "" {
+			return nil, false, bad("event_id", fmt.Errorf("empty event_id"))
+		}
+		if first, dup := seen[row.Ref]; dup {
+			return nil, false, bad("event_id", fmt.Errorf("event_id %q already used at line %d", row.Ref, first))
+		}
+		seen[row.Ref] = line
+		a, err := netip.ParseAddr(get("ip"))
+		if err != nil || a.Zone() != "" {
+			return nil, false, bad("ip", fmt.Errorf("%q is not an IP address", get("ip")))
+		}
+		row.IP = a
+		if p := get("port"); p != "" {
+			n, err := parsePort(p)
+			if err != nil {
+				return nil, false, bad("port", err)
+			}
+			row.Port = &n
+		}
+		row.TimeText = get("time")
+		et, err := ParseEventTime(row.TimeText)
+		if err != nil {
+			return nil, false, bad("time", err)
+		}
+		if et.HasOffset {
+			at := et.At
+			row.At, row.HasOffset = &at, true
+		}
+		row.Subject = get("subject")
+		if pp := get("possible_proxy"); pp != "" {
+			if row.PossibleProxy, err = parseBool(pp); err != nil {
+				return nil, false, bad("possible_proxy", err)
+			}
+		}
+		rows = append(rows, row)
+	}
+	if !header {
+		return nil, false, safeguard.Errorf(safeguard.EINVALID, "%s: empty: want a header event_id,ip,port,time", file)
+	}
+	return rows, hasSubject, nil
+}
+
+// ReadLeases reads an ISP response CSV or a RADIUS-accounting log,
+// recognised by its first line: a RADIUS log names Acct-Status-Type there.
+func ReadLeases(r io.Reader, file string) ([]Lease, error) {
+	br := bufio.NewReader(r)
+	head, _ := br.Peek(4096)
+	if strings.Contains(strings.ToLower(firstDataLine(string(head))), "acct-status-type") {
+		return ReadRADIUS(br, file)
+	}
+	return ReadISP(br, file)
+}
