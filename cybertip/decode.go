@@ -270,6 +270,11 @@ func readTree(doc []byte, lim Limits, roots ...string) (*node, error) {
 				continue
 			}
 			n := stack[len(stack)-1]
+			if len(n.children) > 0 {
+				// Text between child elements is indentation (the schema has
+				// no mixed content) and is never read: not kept.
+				continue
+			}
 			if n.text.Len()+len(t) > lim.MaxTextBytes {
 				return nil, &ParseError{Line: start, Path: n.path(), Reason: fmt.Sprintf("text longer than %d bytes", lim.MaxTextBytes)}
 			}

@@ -1,6 +1,7 @@
 package cybertip
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -50,15 +51,31 @@ func Read(r io.Reader, opts Options) (*Document, error) {
 	lim := opts.Limits.withDefaults()
 	doc, err := io.ReadAll(io.LimitReader(r, lim.MaxBytes+1))
 	if err != nil {
-		return nil, safeguard.WrapError(safeguard.EINVALID, err, "cannot read the document")
+		return nil, safeguard.WrapError(safeguard.EINVALID, err, "cybertip: cannot read the document")
 	}
-	return Parse(doc, opts)
+	return parse(doc, opts)
 }
 
 // Parse parses one document whose root is <report> or <fileDetails>.
 // Errors are *safeguard.Error with code EINVALID, wrapping a *ParseError
 // that says where.
+//
+// The returned Document keeps a copy of doc, so the caller may reuse it.
 func Parse(doc []byte, opts Options) (*Document, error) {
+	d, err := parse(doc, opts)
+	if err != nil {
+		return nil, err
+	}
+	if d.Report != nil {
+		d.Report.Referral.Document = bytes.Clone(doc)
+	} else {
+		d.FileDetails.Document = bytes.Clone(doc)
+	}
+	return d, nil
+}
+
+// parse is Parse keeping doc itself, for a doc the caller hands over.
+func parse(doc []byte, opts Options) (*Document, error) {
 	root, err := readTree(doc, opts.Limits.withDefaults(), RootReport, RootFileDetails)
 	if err != nil {
 		return nil, invalid(err)
@@ -79,26 +96,28 @@ func Parse(doc []byte, opts Options) (*Document, error) {
 	}
 }
 
-// ParseReport parses a document whose root must be <report>.
+// ParseReport parses a document whose root must be <report>. The Report
+// keeps a copy of doc.
 func ParseReport(doc []byte, opts Options) (*Report, error) {
 	root, err := readTree(doc, opts.Limits.withDefaults(), RootReport)
 	if err != nil {
 		return nil, invalid(err)
 	}
-	r, err := buildReport(root, doc, opts)
+	r, err := buildReport(root, bytes.Clone(doc), opts)
 	if err != nil {
 		return nil, invalid(err)
 	}
 	return r, nil
 }
 
-// ParseFileDetails parses a document whose root must be <fileDetails>.
+// ParseFileDetails parses a document whose root must be <fileDetails>. The
+// FileDetails keeps a copy of doc.
 func ParseFileDetails(doc []byte, opts Options) (*FileDetails, error) {
 	root, err := readTree(doc, opts.Limits.withDefaults(), RootFileDetails)
 	if err != nil {
 		return nil, invalid(err)
 	}
-	f, err := buildFileDetails(root, doc)
+	f, err := buildFileDetails(root, bytes.Clone(doc))
 	if err != nil {
 		return nil, invalid(err)
 	}
