@@ -55,3 +55,28 @@ func BenchmarkParseReport(b *testing.B) {
 		}
 	}
 }
+
+// Indentation between child elements is not text of the parent: however
+// many children, it does not count against MaxTextBytes.
+func TestIndentationIsNotText(t *testing.T) {
+	var b strings.Builder
+	for range 2000 {
+		b.WriteString(strings.Repeat(" ", 1000) + "<displayName>x</displayName>\n")
+	}
+	doc := report("<personOrUserReported>" + b.String() + "</personOrUserReported>")
+	r, err := cybertip.ParseReport(doc, cybertip.Options{Limits: cybertip.Limits{MaxTextBytes: 4096}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(r.Reported[0].DisplayNames); n != 2000 {
+		t.Errorf("%d display names, want 2000", n)
+	}
+}
+
+// The line of an error is where the element starts, even when its start
+// tag spans lines.
+func TestLineIsWhereElementStarts(t *testing.T) {
+	doc := report("<personOrUserReported>\n<compromisedAccount\n\n>maybe</compromisedAccount></personOrUserReported>")
+	_, err := cybertip.ParseReport(doc, cybertip.Options{})
+	wantParseError(t, err, "line 5, /report/personOrUserReported/compromisedAccount: not an xs:boolean")
+}
