@@ -65,7 +65,7 @@ func attrBool(n *node, name string) (*bool, error) {
 }
 
 // attrTime reads an optional xs:dateTime attribute.
-func attrTime(n *node, name string) (*Time, error) {
+func attrTime(n *node, name string) (*DateTime, error) {
 	v, ok := n.attr(name)
 	if !ok {
 		return nil, nil

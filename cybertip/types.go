@@ -13,12 +13,12 @@ const Format = "cybertip-xml"
 type Report struct {
 	Referral *safeguard.Referral `json:"referral"`
 
-	Incident          Time   `json:"incident_time"` // incidentDateTime as received
-	IncidentTimeNote  string `json:"incident_time_description,omitempty"`
-	EscalationReason  string `json:"escalation_reason,omitempty"`
-	BatchedReason     string `json:"batched_reason,omitempty"`
-	AdditionalInfo    string `json:"additional_info,omitempty"`
-	SourceRefFromHash bool   `json:"source_ref_from_hash"` // SourceRef is "sha256:…": the report id was not known
+	Incident          DateTime `json:"incident_time"` // incidentDateTime as received
+	IncidentTimeNote  string   `json:"incident_time_description,omitempty"`
+	EscalationReason  string   `json:"escalation_reason,omitempty"`
+	BatchedReason     string   `json:"batched_reason,omitempty"`
+	AdditionalInfo    string   `json:"additional_info,omitempty"`
+	SourceRefFromHash bool     `json:"source_ref_from_hash"` // SourceRef is "sha256:…": the report id was not known
 
 	Incidents          []Incident      `json:"incidents,omitempty"`
 	LawEnforcement     *LawEnforcement `json:"law_enforcement,omitempty"`
@@ -156,19 +156,19 @@ type Party struct {
 
 // DeviceID is a deviceId element.
 type DeviceID struct {
-	Type      string `json:"type"`
-	Value     string `json:"value"`
-	EventName string `json:"event_name,omitempty"`
-	Time      *Time  `json:"time,omitempty"`
+	Type      string    `json:"type"`
+	Value     string    `json:"value"`
+	EventName string    `json:"event_name,omitempty"`
+	Time      *DateTime `json:"time,omitempty"`
 }
 
 // Location is an estimatedLocation.
 type Location struct {
-	City        string `json:"city,omitempty"`
-	Region      string `json:"region,omitempty"`
-	CountryCode string `json:"country_code,omitempty"`
-	Verified    *bool  `json:"verified,omitempty"`
-	Timestamp   *Time  `json:"timestamp,omitempty"`
+	City        string    `json:"city,omitempty"`
+	Region      string    `json:"region,omitempty"`
+	CountryCode string    `json:"country_code,omitempty"`
+	Verified    *bool     `json:"verified,omitempty"`
+	Timestamp   *DateTime `json:"timestamp,omitempty"`
 }
 
 // AssociatedAccount is an account the service ties to the reported person:
@@ -204,7 +204,7 @@ type FileDetails struct {
 	File             safeguard.File `json:"file"`
 	OriginalFileName string         `json:"original_file_name,omitempty"`
 	LocationOfFile   string         `json:"location_of_file,omitempty"`
-	UploadedAt       *Time          `json:"uploaded_at,omitempty"`
+	UploadedAt       *DateTime      `json:"uploaded_at,omitempty"`
 	ExifViewedByESP  *bool          `json:"exif_viewed_by_esp,omitempty"`
 	Relevance        string         `json:"relevance,omitempty"`
 	OtherHashes      []Hash         `json:"other_hashes,omitempty"` // hash types File has no field for

@@ -17,30 +17,30 @@ var xsDateTime = regexp.MustCompile(`^(-?\d{4,})-(\d{2})-(\d{2})T(\d{2}):(\d{2})
 // xsDate is the lexical form of xs:date, optionally with an offset.
 var xsDate = regexp.MustCompile(`^(\d{4})-(\d{2})-(\d{2})(Z|[+-]\d{2}:\d{2})?$`)
 
-// Time is an xs:dateTime as received: the text, and the UTC instant only
+// DateTime is an xs:dateTime as received: the text, and the UTC instant only
 // when the text carried an offset (or Z). A time without an offset is never
 // taken to be UTC.
-type Time struct {
+type DateTime struct {
 	Text      string     `json:"text"`
 	At        *time.Time `json:"at,omitempty"`
 	HasOffset bool       `json:"has_offset"`
 }
 
 // parseTime reads n's text as an xs:dateTime.
-func parseTime(n *node) (Time, error) {
+func parseTime(n *node) (DateTime, error) {
 	return parseTimeText(n.str(), n)
 }
 
-func parseTimeText(s string, n *node) (Time, error) {
+func parseTimeText(s string, n *node) (DateTime, error) {
 	m := xsDateTime.FindStringSubmatch(s)
 	if m == nil {
-		return Time{}, n.errorf("not an xs:dateTime (want YYYY-MM-DDThh:mm:ss with an optional offset)")
+		return DateTime{}, n.errorf("not an xs:dateTime (want YYYY-MM-DDThh:mm:ss with an optional offset)")
 	}
-	t := Time{Text: s}
+	t := DateTime{Text: s}
 	if m[8] != "" {
 		at, err := time.Parse(time.RFC3339Nano, s)
 		if err != nil {
-			return Time{}, n.errorf("not a valid date and time")
+			return DateTime{}, n.errorf("not a valid date and time")
 		}
 		at = at.UTC()
 		t.At, t.HasOffset = &at, true
@@ -49,7 +49,7 @@ func parseTimeText(s string, n *node) (Time, error) {
 	// No offset: check that it is a real date and time, but record no
 	// instant.
 	if _, err := time.Parse("2006-01-02T15:04:05", s); err != nil {
-		return Time{}, n.errorf("not a valid date and time")
+		return DateTime{}, n.errorf("not a valid date and time")
 	}
 	return t, nil
 }
