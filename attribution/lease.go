@@ -65,7 +65,8 @@ type Index struct {
 
 type bucket struct {
 	leases []Lease
-	maxEnd []time.Time // maxEnd[i] is the latest End among leases[:i+1]
+	starts []int64 // leases[i].Start in Unix nanoseconds, for the search
+	maxEnd []int64 // the latest End among leases[:i+1], Unix nanoseconds
 }
 
 // NewIndex builds an index over leases. The slice is not retained.
@@ -101,11 +102,13 @@ func NewIndex(leases []Lease) *Index {
 	slices.SortFunc(ix.v6, desc)
 	for _, b := range ix.buckets {
 		slices.SortStableFunc(b.leases, func(x, y Lease) int { return x.Start.Compare(y.Start) })
-		b.maxEnd = make([]time.Time, len(b.leases))
-		var m time.Time
+		b.starts = make([]int64, len(b.leases))
+		b.maxEnd = make([]int64, len(b.leases))
+		var m int64
 		for i, l := range b.leases {
-			if i == 0 || l.End.After(m) {
-				m = l.End
+			b.starts[i] = l.Start.UnixNano()
+			if e := l.End.UnixNano(); i == 0 || e > m {
+				m = e
 			}
 			b.maxEnd[i] = m
 		}
@@ -160,22 +163,37 @@ func (ix *Index) each(addr netip.Addr, fn func(*bucket) bool) {
 }
 
 func (b *bucket) appendOverlapping(out []Lease, from, to time.Time) []Lease {
+	start := len(out)
+	b.visit(from, to, func(l *Lease) { out = append(out, *l) })
+	slices.Reverse(out[start:])
+	return out
+}
+
+// visit calls fn for each lease meeting [from, to], latest start first.
+func (b *bucket) visit(from, to time.Time, fn func(*Lease)) {
 	// Leases starting after to cannot meet the interval; walk back from
 	// there while some earlier lease may still end at or after from.
-	i, _ := slices.BinarySearchFunc(b.leases, to, func(l Lease, t time.Time) int {
-		if l.Start.After(t) {
+	f, t := from.UnixNano(), to.UnixNano()
+	i, _ := slices.BinarySearchFunc(b.starts, t, func(s, t int64) int {
+		if s > t {
 			return 1
 		}
 		return -1
 	})
-	start := len(out)
-	for j := i - 1; j >= 0 && !b.maxEnd[j].Before(from); j-- {
+	for j := i - 1; j >= 0 && b.maxEnd[j] >= f; j-- {
 		if !b.leases[j].End.Before(from) {
-			out = append(out, b.leases[j])
+			fn(&b.leases[j])
 		}
 	}
-	slices.Reverse(out[start:])
-	return out
+}
+
+// visit calls fn for each lease of every prefix containing addr that meets
+// [from, to], without copying; fn must not retain the pointer.
+func (ix *Index) visit(addr netip.Addr, from, to time.Time, fn func(*Lease)) {
+	ix.each(addr, func(b *bucket) bool {
+		b.visit(from, to, fn)
+		return true
+	})
 }
 
 // prefixSet is a set of prefixes with containment lookups by length.

@@ -119,30 +119,44 @@ func (rv *Resolver) Resolve(ev Event) (Result, error) {
 		res.Reasons.add(ReasonPossibleProxy, fmt.Sprintf("the source flagged %s as a possible proxy", addr))
 	}
 
-	// Leases at the address within the skew of any candidate instant.
-	var all []Lease
+	// Leases at the address within the skew of any candidate instant,
+	// visited in place: most of a shared address's port blocks are not
+	// the event's and need not be copied.
+	shared := safeguard.CGNAT.Contains(addr) || rv.ix.Shared(addr)
+	markedShared := false
+	var kept, outside []Lease
+	nOutside := 0
 	for _, s := range spans {
-		all = append(all, rv.ix.Overlapping(addr, s.from.Add(-skew), s.to.Add(skew))...)
+		rv.ix.visit(addr, s.from.Add(-skew), s.to.Add(skew), func(l *Lease) {
+			shared = shared || l.Shared || l.HasPorts
+			markedShared = markedShared || l.Shared
+			if ev.Port != nil && !l.coversPort(*ev.Port) {
+				nOutside++
+				return
+			}
+			kept = append(kept, *l)
+		})
+	}
+	if len(kept) == 0 && nOutside > 0 {
+		// Only now are the other blocks worth copying, to name them.
+		for _, s := range spans {
+			rv.ix.visit(addr, s.from.Add(-skew), s.to.Add(skew), func(l *Lease) {
+				if len(outside) < 16 {
+					outside = append(outside, *l)
+				}
+			})
+		}
 	}
 	if len(spans) > 1 {
-		all = dedupe(all)
+		kept, outside = dedupe(kept), dedupe(outside)
 	}
-	shared := safeguard.CGNAT.Contains(addr) || rv.ix.Shared(addr)
-	var kept, outside []Lease
-	for _, l := range all {
-		shared = shared || l.Shared || l.HasPorts
-		if ev.Port != nil && !l.coversPort(*ev.Port) {
-			outside = append(outside, l)
-			continue
-		}
-		kept = append(kept, l)
-	}
+	slices.SortStableFunc(kept, func(a, b Lease) int { return a.Start.Compare(b.Start) })
 	res.Leases = kept
 	if shared && ev.Port == nil {
 		why := "is in a range the ISP marks as shared"
 		if safeguard.CGNAT.Contains(addr) {
 			why = "is in the carrier-grade NAT range 100.64.0.0/10"
-		} else if !rv.ix.Shared(addr) && !anyShared(all) {
+		} else if !rv.ix.Shared(addr) && !markedShared {
 			why = "is shared by port blocks"
 		}
 		res.Reasons.add(ReasonSharedNoPort, fmt.Sprintf("%s %s and the event has no source port: many subscribers share it", addr, why))
@@ -248,19 +262,19 @@ func (rv *Resolver) confirm(res *Result, skew time.Duration) {
 func (rv *Resolver) checkMargin(t time.Time, kept []Lease, res *Result) {
 	skew := rv.opt.skew()
 	from, to := t.Add(-skew), t.Add(skew)
-	bySub := map[string][]Lease{}
-	var order []string
-	for _, l := range kept {
-		if !l.overlaps(from, to) {
+	var done []string // subscribers checked; few, so a slice beats a map
+	for i := range kept {
+		id := kept[i].Subscriber.ID
+		if !kept[i].overlaps(from, to) || slices.Contains(done, id) {
 			continue
 		}
-		if _, ok := bySub[l.Subscriber.ID]; !ok {
-			order = append(order, l.Subscriber.ID)
+		done = append(done, id)
+		var ls []Lease
+		for _, l := range kept[i:] {
+			if l.Subscriber.ID == id && l.overlaps(from, to) {
+				ls = append(ls, l)
+			}
 		}
-		bySub[l.Subscriber.ID] = append(bySub[l.Subscriber.ID], l)
-	}
-	for _, id := range order {
-		ls := bySub[id]
 		if covers(ls, from, to) {
 			continue
 		}
@@ -290,8 +304,7 @@ func nearestBoundary(ls []Lease, t time.Time) boundary {
 
 // covers reports whether the union of the leases' intervals covers [from, to].
 func covers(ls []Lease, from, to time.Time) bool {
-	ls = slices.Clone(ls)
-	slices.SortFunc(ls, func(a, b Lease) int { return a.Start.Compare(b.Start) })
+	// ls is sorted by start (Resolve sorts kept).
 	cur := from
 	for _, l := range ls {
 		if l.Start.After(cur) {
@@ -315,10 +328,6 @@ func candidates(ls []Lease) []Subscriber {
 		}
 	}
 	return out
-}
-
-func anyShared(ls []Lease) bool {
-	return slices.ContainsFunc(ls, func(l Lease) bool { return l.Shared })
 }
 
 func dedupe(ls []Lease) []Lease {
