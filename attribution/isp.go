@@ -42,7 +42,7 @@ func ReadISP(r io.Reader, file string) ([]Lease, error) {
 	for i, c := range ispColumns {
 		col[c] = i
 	}
-	col["shared"] = -1
+	col["shared"] = len(ispColumns) // the optional tenth column
 	var out []Lease
 	first := true
 	for {

@@ -41,7 +41,7 @@ func TestReadISP(t *testing.T) {
 }
 
 func TestReadISPNoHeaderAndReorderedHeader(t *testing.T) {
-	if ls, err := ReadISP(strings.NewReader("192.0.2.1,,,2026-03-01T00:00:00Z,2026-03-02T00:00:00Z,S1,N,I,B\n"), "x.csv"); err != nil || len(ls) != 1 {
+	if ls, err := ReadISP(strings.NewReader("192.0.2.1,,,2026-03-01T00:00:00Z,2026-03-02T00:00:00Z,S1,N,I,B,true\n"), "x.csv"); err != nil || len(ls) != 1 || !ls[0].Shared {
 		t.Fatalf("no header: %v %v", ls, err)
 	}
 	ls, err := ReadISP(strings.NewReader("subscriber_id,ip,start,end,port_start,port_end,billing_address,install_address\nS1,192.0.2.1,2026-03-01T00:00:00Z,2026-03-02T00:00:00Z,,,Bill St,Install St\n"), "x.csv")
@@ -112,13 +112,15 @@ func TestParseISPTime(t *testing.T) {
 		}
 	}
 	bad := map[string]string{
-		"2026-03-01 07:15:00":    "12-hour",
-		"2026-03-01 12:00":       "12-hour",
-		"2026-03-01 00:30:00":    "12-hour",
-		"2026-03-01 07:15:00 AM": "12-hour clock (AM)",
-		"2026-03-01 13:15:00":    "no time-zone offset",
-		"2026-03-01T25:15:00Z":   "not RFC 3339",
-		"":                       "empty",
+		"2026-03-01 07:15:00":           "12-hour",
+		"2026-03-01 12:00":              "12-hour",
+		"2026-03-01 00:30:00":           "12-hour",
+		"2026-03-01 07:15:00 AM":        "12-hour clock (AM)",
+		"2026-03-01 07:15:00 pm +00:00": "12-hour clock (PM)",
+		"2026-03-01T07:15:00PM+01:00":   "12-hour clock (PM)",
+		"2026-03-01 13:15:00":           "no time-zone offset",
+		"2026-03-01T25:15:00Z":          "not RFC 3339",
+		"":                              "empty",
 	}
 	for s, want := range bad {
 		if _, err := ParseISPTime(s); err == nil || !strings.Contains(err.Error(), want) {

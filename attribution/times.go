@@ -11,6 +11,8 @@ import (
 
 // localTimeRE matches a date and time of day with no offset, optionally
 // followed by AM or PM.
+var ampmRE = regexp.MustCompile(`(?i)(^|[\s\d])([ap]\.?m\.?)($|[\s+-])`)
+
 var localTimeRE = regexp.MustCompile(`^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{1,2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(?:\s*([AaPp][Mm]))?$`)
 
 // ParseISPTime reads a time from an ISP record. Only RFC 3339 with an
@@ -25,6 +27,9 @@ func ParseISPTime(s string) (time.Time, error) {
 	}
 	if t, err := parseRFC3339(s); err == nil {
 		return t, nil
+	}
+	if m := ampmRE.FindStringSubmatch(s); m != nil {
+		return time.Time{}, fmt.Errorf("time %q uses a 12-hour clock (%s): want 24-hour RFC 3339 with an offset, e.g. 2026-03-01T19:15:00+00:00", s, strings.ToUpper(m[2]))
 	}
 	if m := localTimeRE.FindStringSubmatch(s); m != nil {
 		h, _ := strconv.Atoi(m[4])

@@ -21,11 +21,12 @@ func runAttribute(ctx context.Context, env *Env, args []string) error {
 	fs := newFlagSet(env.Stdout, "attribute", "--leases FILE [--leases FILE...] --events FILE [flags]",
 		`Resolve IP events against ISP records and print one JSON line per event:
 {"event_id","ip","port","time_raw","time_utc","status","subscriber_id",
-"installation_address","billing_address","candidates","reasons","reason_text"}.
+"installation_address","force_assignment_address","billing_address",
+"candidates","leases","reasons","reason_text"}.
 status is confirmed, ambiguous or unresolved; reasons are stable snake_case
 codes and reason_text the same as sentences. subscriber_id is set only when
-confirmed; installation_address is the address for force assignment (the
-billing address is never used for it).
+confirmed; force_assignment_address is the installation address, never the
+billing address, and is null when the ISP gave no installation address.
 
 --leases takes ISP response CSV (ip,port_start,port_end,start,end,
 subscriber_id,name,install_address,billing_address[,shared]; times RFC 3339
@@ -157,8 +158,9 @@ type eventLine struct {
 	Status              string   `json:"status"`
 	SubscriberID        *string  `json:"subscriber_id"`
 	Name                string   `json:"name,omitempty"`
-	InstallationAddress *string  `json:"installation_address"` // for force assignment
-	BillingAddress      *string  `json:"billing_address"`      // never for force assignment
+	InstallationAddress *string  `json:"installation_address"`
+	ForceAssignment     *string  `json:"force_assignment_address"` // the installation address, never the billing one
+	BillingAddress      *string  `json:"billing_address"`
 	Candidates          []string `json:"candidates"`
 	Leases              []string `json:"leases"`
 	Subject             string   `json:"subject,omitempty"`
@@ -182,6 +184,7 @@ func newEventLine(r attribution.Result, subject string) eventLine {
 	if s := r.Subscriber; s != nil {
 		l.SubscriberID, l.Name = &s.ID, s.Name
 		l.InstallationAddress, l.BillingAddress = nonEmpty(s.InstallAddress), nonEmpty(s.BillingAddress)
+		l.ForceAssignment = nonEmpty(s.ForceAssignmentAddress())
 	}
 	for _, c := range r.Candidates {
 		l.Candidates = append(l.Candidates, c.ID)
@@ -199,6 +202,7 @@ type subjectLine struct {
 	SubscriberID        *string  `json:"subscriber_id"`
 	Name                string   `json:"name,omitempty"`
 	InstallationAddress *string  `json:"installation_address"`
+	ForceAssignment     *string  `json:"force_assignment_address"`
 	BillingAddress      *string  `json:"billing_address"`
 	EventIDs            []string `json:"event_ids"`
 	Reasons             []string `json:"reasons"`
@@ -214,6 +218,7 @@ func newSubjectLine(sr attribution.SubjectResult) subjectLine {
 	if s := sr.Subscriber; s != nil {
 		l.SubscriberID, l.Name = &s.ID, s.Name
 		l.InstallationAddress, l.BillingAddress = nonEmpty(s.InstallAddress), nonEmpty(s.BillingAddress)
+		l.ForceAssignment = nonEmpty(s.ForceAssignmentAddress())
 	}
 	return l
 }

@@ -126,7 +126,8 @@ func TestAttributeCommand(t *testing.T) {
 	if e1["port"] != nil || e1["time_raw"] != "2026-03-15T10:00:00Z" || e1["time_utc"] != "2026-03-15T10:00:00Z" {
 		t.Errorf("e1 = %v", e1)
 	}
-	if e1["installation_address"] != "1 Install Road, Exampletown EX1 1AA" || e1["billing_address"] != "PO Box 9, Billington BL9 9ZZ" {
+	if e1["installation_address"] != "1 Install Road, Exampletown EX1 1AA" || e1["force_assignment_address"] != e1["installation_address"] ||
+		e1["billing_address"] != "PO Box 9, Billington BL9 9ZZ" {
 		t.Errorf("e1 addresses: installation %v, billing %v", e1["installation_address"], e1["billing_address"])
 	}
 	if e5 := byID["e5"]; e5["time_utc"] != nil || e5["time_raw"] != "2026-10-25 01:30:00" || !hasCode(e5, "time_without_offset") || !hasCode(e5, "multiple_subscribers") {
