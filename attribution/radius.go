@@ -19,7 +19,7 @@ type radiusRecord struct {
 	status    string // start, stop, interim-update
 	session   string
 	nas       string
-	ip        string
+	ips       []string // Framed-IP-Address and any IPv6 prefix, in column order
 	at        time.Time
 	account   string
 	calling   string
@@ -268,8 +268,15 @@ func makeRADIUSRecord(kv []radiusField, file string, line int) (radiusRecord, er
 		case "status":
 			rr.status, rr.statusCol, rawStatus = strings.ToLower(f.value), f.col, f.value
 		case "ip":
-			if rr.ip == "" || f.value != "" {
-				rr.ip, rr.ipCol = f.value, f.col
+			if f.value == "" || slices.Contains(rr.ips, f.value) {
+				break
+			}
+			if _, err := ParsePrefix(f.value); err != nil {
+				return rr, whereErr(file, line, f.col, "Framed-IP-Address", err)
+			}
+			rr.ips = append(rr.ips, f.value)
+			if rr.ipCol == 0 {
+				rr.ipCol = f.col
 			}
 		case "session":
 			rr.session = f.value
@@ -323,11 +330,8 @@ func makeRADIUSRecord(kv []radiusField, file string, line int) (radiusRecord, er
 	if rr.at.IsZero() {
 		return rr, whereErr(file, line, 0, "", fmt.Errorf("no timestamp"))
 	}
-	if rr.ip == "" {
-		return rr, whereErr(file, line, 0, "", fmt.Errorf("no Framed-IP-Address"))
-	}
-	if _, err := ParsePrefix(rr.ip); err != nil {
-		return rr, whereErr(file, line, rr.ipCol, "Framed-IP-Address", err)
+	if len(rr.ips) == 0 {
+		return rr, whereErr(file, line, 0, "", fmt.Errorf("no Framed-IP-Address (or IPv6 prefix)"))
 	}
 	if rr.account == "" && rr.calling == "" {
 		return rr, whereErr(file, line, 0, "", fmt.Errorf("no User-Name or Calling-Station-Id to name the subscriber"))
@@ -366,23 +370,35 @@ func pairSessions(recs []radiusRecord, file string) ([]Lease, error) {
 	var keys []string // open sessions in order of first sight, for stable output
 	var out []Lease
 	lease := func(s *session, end time.Time, openEnd bool) {
-		p, _ := ParsePrefix(s.first.ip)
 		id := s.first.account
 		if id == "" {
 			id = s.first.calling
 		}
-		out = append(out, Lease{
-			Prefix: p, Start: s.first.at, End: end, OpenStart: s.openStart, OpenEnd: openEnd,
-			Subscriber: Subscriber{ID: id, CallingStation: s.first.calling},
-			Source:     fmt.Sprintf("%s:%d", file, s.first.line),
-		})
+		for _, ip := range s.first.ips {
+			p, _ := ParsePrefix(ip)
+			out = append(out, Lease{
+				Prefix: p, Start: s.first.at, End: end, OpenStart: s.openStart, OpenEnd: openEnd,
+				Subscriber: Subscriber{ID: id, CallingStation: s.first.calling},
+				Source:     fmt.Sprintf("%s:%d", file, s.first.line),
+			})
+		}
 	}
 	for _, r := range recs {
 		key := r.nas + "\x00" + r.session
 		s := open[key]
-		if s != nil && r.ip != s.first.ip {
-			return nil, whereErr(file, r.line, r.ipCol, "Framed-IP-Address",
-				fmt.Errorf("session %s has address %s here but %s at line %d", r.session, r.ip, s.first.ip, s.first.line))
+		if s != nil {
+			// Later records may add an IPv6 prefix; a session's IPv4
+			// address never changes.
+			for _, ip := range r.ips {
+				if slices.Contains(s.first.ips, ip) {
+					continue
+				}
+				if v4 := firstIPv4(s.first.ips); v4 != "" && isIPv4(ip) {
+					return nil, whereErr(file, r.line, r.ipCol, "Framed-IP-Address",
+						fmt.Errorf("session %s has address %s here but %s at line %d", r.session, ip, v4, s.first.line))
+				}
+				s.first.ips = append(s.first.ips, ip)
+			}
 		}
 		switch r.status {
 		case "start":
@@ -426,4 +442,18 @@ func pairSessions(recs []radiusRecord, file string) ([]Lease, error) {
 		}
 	}
 	return out, nil
+}
+
+func isIPv4(s string) bool {
+	p, err := ParsePrefix(s)
+	return err == nil && p.Addr().Is4()
+}
+
+func firstIPv4(ips []string) string {
+	for _, ip := range ips {
+		if isIPv4(ip) {
+			return ip
+		}
+	}
+	return ""
 }

@@ -137,3 +137,24 @@ func FuzzReadRADIUS(f *testing.F) {
 		NewIndex(leases)
 	})
 }
+
+func TestReadRADIUSDualStack(t *testing.T) {
+	in := `Acct-Status-Type=Start Acct-Session-Id=d1 Framed-IP-Address=192.0.2.90 Event-Timestamp=2026-03-05T08:00:00Z User-Name=vic@example.com
+Acct-Status-Type=Interim-Update Acct-Session-Id=d1 Framed-IP-Address=192.0.2.90 Delegated-IPv6-Prefix=2001:db8:90::/56 Event-Timestamp=2026-03-05T09:00:00Z User-Name=vic@example.com
+Acct-Status-Type=Stop Acct-Session-Id=d1 Framed-IP-Address=192.0.2.90 Event-Timestamp=2026-03-05T10:00:00Z User-Name=vic@example.com
+`
+	leases, err := ReadRADIUS(strings.NewReader(in), "dual.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(leases) != 2 || leases[0].Prefix != netip.MustParsePrefix("192.0.2.90/32") || leases[1].Prefix != netip.MustParsePrefix("2001:db8:90::/56") {
+		t.Fatalf("leases = %+v, want the IPv4 address and the IPv6 delegation", leases)
+	}
+	got, err := NewResolver(NewIndex(leases), Options{}).Resolve(mustEvent(t, "2001:db8:90:12::1", 443, "2026-03-05T09:30:00Z"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != "confirmed" || got.Subscriber.ID != "vic@example.com" {
+		t.Errorf("got %s %+v %s", got.Status, got.Subscriber, got.Reasons)
+	}
+}
