@@ -1,13 +1,11 @@
 package web
 
 import (
-	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"io"
 	"net/http"
 
 	"safeguard"
+	"safeguard/intake"
 )
 
 // apiGetReferral handles GET /api/v1/referrals/{id}.
@@ -40,23 +38,12 @@ func (s *Server) apiCreateReferral(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, jsonError(err))
 		return
 	}
-	var ref safeguard.Referral
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	if err := decodeJSON(r, &ref); err != nil {
+	ref, err := intake.DecodeJSON(body, safeguard.NowFromContext(r.Context()))
+	if err != nil {
 		s.Error(w, r, err)
 		return
 	}
-	clearServerFields(&ref)
-	if err := ref.Validate(); err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	sum := sha256.Sum256(body)
-	ref.Document, ref.DocumentSHA256, ref.Format = body, hex.EncodeToString(sum[:]), "json"
-	if ref.ReceivedAt.IsZero() {
-		ref.ReceivedAt = safeguard.NowFromContext(r.Context())
-	}
-	dup, err := s.svc.Referrals.CreateReferral(r.Context(), &ref)
+	dup, err := s.svc.Referrals.CreateReferral(r.Context(), ref)
 	if err != nil {
 		s.Error(w, r, err)
 		return
@@ -68,22 +55,6 @@ func (s *Server) apiCreateReferral(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Location", "/api/v1/referrals/"+itoa(ref.ID))
 	}
 	writeJSON(w, status, createdResponse{ID: ref.ID, Duplicate: dup})
-}
-
-// clearServerFields drops what only Safeguard may set on a referral: ids,
-// the link to a subject (linking is analysis, with evidence), and the
-// document's format and hash, which the server computes.
-func clearServerFields(r *safeguard.Referral) {
-	r.ID, r.SubjectID, r.Format, r.DocumentSHA256 = 0, nil, "", ""
-	for i := range r.Identifiers {
-		r.Identifiers[i].ID = 0
-	}
-	for i := range r.IPEvents {
-		r.IPEvents[i].ID, r.IPEvents[i].ReferralID = 0, 0
-	}
-	for i := range r.Files {
-		r.Files[i].ID, r.Files[i].ReferralID = 0, 0
-	}
 }
 
 // apiListReferrals handles GET /api/v1/referrals?source=&offset=&limit=.

@@ -1,0 +1,164 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestMain lets a test run this binary's main in a subprocess, so a test
+// can kill a real `safeguard` process part way through.
+func TestMain(m *testing.M) {
+	if os.Getenv("SAFEGUARD_TEST_RUN_MAIN") == "1" {
+		main()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// writeReferrals writes n JSON lines referrals, each with identifiers and IP
+// events, and returns the file.
+func writeReferrals(t *testing.T, dir string, n int) string {
+	t.Helper()
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, `{"source":"p2p","source_ref":"P2P-%06d","identifiers":[{"kind":"email","value":"user%d@example.com"},{"kind":"username","value":"peer%d@p2p.example"}],`+
+			`"ip_events":[{"ip":"198.51.100.%d","port":%d,"time_text":"2026-11-01T10:%02d:00Z","at":"2026-11-01T10:%02d:00Z","has_offset":true}]}`+"\n",
+			i, i%500, i%700, i%250, 1024+i, i%60, i%60)
+	}
+	path := filepath.Join(dir, "referrals.jsonl")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestIngestTwiceChangesNothing(t *testing.T) {
+	forEachCLIDB(t, func(t *testing.T, db cliDB) {
+		env := map[string]string{"SAFEGUARD_DB": db.url, "SAFEGUARD_KEY_FILE": db.keyFile}
+		runCLI(t, env, "migrate")
+		dir := t.TempDir()
+		file := writeReferrals(t, dir, 50)
+		report := filepath.Join(dir, "240001001.xml")
+		copyFile(t, "../../cybertip/testdata/report_p2p.xml", report)
+		files := []string{"../../cybertip/testdata/filedetails_md5_sha1.xml", file, report, "../../cybertip/testdata/filedetails_sha256_pdq.xml"}
+
+		out, _, err := runCLI(t, env, append([]string{"ingest"}, files...)...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := `{"accepted":51,"duplicates":0,"rejected":[]}`; strings.TrimSpace(out) != want {
+			t.Fatalf("first ingest: %s, want %s", out, want)
+		}
+		var files0 int
+		db.raw(t).QueryRow(`SELECT COUNT(*) FROM referral_files`).Scan(&files0)
+		if files0 != 2 {
+			t.Fatalf("the report's two fileDetails documents gave %d stored files", files0)
+		}
+		out, _, err = runCLI(t, env, append([]string{"ingest"}, files...)...)
+		if err != nil || strings.TrimSpace(out) != `{"accepted":0,"duplicates":51,"rejected":[]}` {
+			t.Fatalf("second ingest: %s, %v", out, err)
+		}
+		var n int
+		db.raw(t).QueryRow(`SELECT COUNT(*) FROM referrals`).Scan(&n)
+		if n != 51 {
+			t.Fatalf("%d referrals stored after two runs, want 51", n)
+		}
+	})
+}
+
+func TestIngestRejectsWithWhere(t *testing.T) {
+	dir := t.TempDir()
+	env := map[string]string{"SAFEGUARD_DB": "sqlite:" + filepath.Join(dir, "i.db"), "SAFEGUARD_KEY_FILE": filepath.Join(dir, "key")}
+	runCLI(t, env, "migrate")
+	bad := filepath.Join(dir, "bad.jsonl")
+	os.WriteFile(bad, []byte(`{"source":"hotline","source_ref":"H-1"}`+"\n"+`{"source":"hotline","source_ref":"H-2","ip_events":[{"ip":"203.0.113.300","time_text":"x"}]}`+"\n"+`{"source":"hotline",`+"\n"), 0o644)
+	out, _, err := runCLI(t, env, "ingest", bad, "../../cybertip/testdata/invalid/bad_ip.xml", filepath.Join(dir, "missing.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum struct {
+		Accepted int
+		Rejected []struct{ File, Where, Error string }
+	}
+	if err := json.Unmarshal([]byte(out), &sum); err != nil {
+		t.Fatal(err)
+	}
+	if sum.Accepted != 1 || len(sum.Rejected) != 4 {
+		t.Fatalf("summary %s: want 1 accepted and 4 rejected", out)
+	}
+	wants := [][2]string{{"line 2", "203.0.113.300"}, {"line 3", "JSON"}, {"ipAddress", "IP"}, {"", "no such file"}}
+	for i, w := range wants {
+		r := sum.Rejected[i]
+		if !strings.Contains(r.Where, w[0]) || !strings.Contains(r.Error, w[1]) {
+			t.Errorf("rejection %d = %+v, want where ~%q and error ~%q", i, r, w[0], w[1])
+		}
+	}
+}
+
+// TestIngestKilledAndRerun kills a real ingest process part way through a
+// file and runs it again: every referral must end up stored exactly once.
+func TestIngestKilledAndRerun(t *testing.T) {
+	forEachCLIDB(t, func(t *testing.T, db cliDB) {
+		env := map[string]string{"SAFEGUARD_DB": db.url, "SAFEGUARD_KEY_FILE": db.keyFile}
+		runCLI(t, env, "migrate")
+		const n = 3000
+		file := writeReferrals(t, t.TempDir(), n)
+		raw := db.raw(t)
+		count := func() int {
+			var c int
+			raw.QueryRow(`SELECT COUNT(*) FROM referrals`).Scan(&c)
+			return c
+		}
+
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, os.Args[0], "ingest", file)
+		cmd.Env = append(os.Environ(), "SAFEGUARD_TEST_RUN_MAIN=1", "SAFEGUARD_DB="+db.url, "SAFEGUARD_KEY_FILE="+db.keyFile)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		for count() < 200 {
+			if ctx.Err() != nil {
+				t.Fatal("the ingest stored too few referrals before the deadline")
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		cmd.Process.Kill()
+		cmd.Wait()
+		before := count()
+		if before >= n {
+			t.Fatalf("the ingest finished (%d referrals) before it could be killed: make the file larger", before)
+		}
+
+		out, _, err := runCLI(t, env, "ingest", file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sum struct{ Accepted, Duplicates int }
+		json.Unmarshal([]byte(out), &sum)
+		if got := count(); got != n {
+			t.Fatalf("%d referrals after the rerun, want %d", got, n)
+		}
+		if sum.Accepted != n-before || sum.Duplicates != before {
+			t.Fatalf("rerun summary %s after %d were stored, want %d accepted and %d duplicates", out, before, n-before, before)
+		}
+	})
+}
+
+func copyFile(t *testing.T, from, to string) {
+	t.Helper()
+	b, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(to, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}

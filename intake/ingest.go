@@ -1,0 +1,252 @@
+package intake
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"safeguard"
+	"safeguard/cybertip"
+)
+
+// Summary is what an ingest run did, in the JSON form `safeguard ingest`
+// prints.
+type Summary struct {
+	Accepted   int         `json:"accepted"`
+	Duplicates int         `json:"duplicates"`
+	Rejected   []Rejection `json:"rejected"`
+}
+
+// Rejection is one document that was not stored: the file, where in it
+// (line, element path), and why.
+type Rejection struct {
+	File  string `json:"file"`
+	Where string `json:"where"`
+	Error string `json:"error"`
+}
+
+// DefaultMaxLine bounds one JSON lines record.
+const DefaultMaxLine = 16 << 20
+
+// Ingester stores referrals from files. Each referral is committed on its
+// own before the next is read; a repeated run stores nothing twice.
+type Ingester struct {
+	Referrals safeguard.ReferralService
+	CyberTip  cybertip.Options // limits for XML documents
+	MaxLine   int              // longest JSON line; 0 means DefaultMaxLine
+	Now       func() time.Time // default time.Now
+}
+
+// Files ingests each file: CyberTipline XML (one <report> or <fileDetails>
+// document a file; a report's NCMEC id is taken from a file name made of
+// digits, e.g. 123456789.xml) or JSON lines (one referral object a line).
+// The format is told from the first byte. FileDetails are put with their
+// report from any file of the run, in any order. It returns an error only
+// when it cannot go on (the context ended, the database failed); bad
+// documents are listed in the summary.
+func (in *Ingester) Files(ctx context.Context, paths []string) (*Summary, error) {
+	sum := &Summary{Rejected: []Rejection{}}
+	asm := cybertip.NewAssembler(in.CyberTip)
+	xmlFile := map[any]string{} // report source_ref or *FileDetails → its file
+	for _, path := range paths {
+		if err := ctx.Err(); err != nil {
+			return sum, err
+		}
+		if err := in.file(ctx, path, sum, asm, xmlFile); err != nil {
+			return sum, err
+		}
+	}
+	reports, err := asm.Flush()
+	if err != nil {
+		sum.Rejected = append(sum.Rejected, Rejection{File: "(cybertip reports of this run)", Error: safeguard.ErrorMessage(err)})
+	}
+	for _, r := range reports {
+		if err := in.store(ctx, r.Referral, sum, xmlFile[r.Referral.SourceRef], ""); err != nil {
+			return sum, err
+		}
+	}
+	for id, files := range asm.TakeLate() {
+		for _, f := range files {
+			sum.Rejected = append(sum.Rejected, Rejection{File: xmlFile[f], Where: "/fileDetails/reportId",
+				Error: fmt.Sprintf("report %s is not in this run: give its report file in the same run (attaching files to a stored referral is not supported yet)", id)})
+		}
+	}
+	return sum, nil
+}
+
+func (in *Ingester) now() time.Time {
+	if in.Now != nil {
+		return in.Now()
+	}
+	return time.Now()
+}
+
+func (in *Ingester) file(ctx context.Context, path string, sum *Summary, asm *cybertip.Assembler, xmlFile map[any]string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		sum.Rejected = append(sum.Rejected, Rejection{File: path, Error: err.Error()})
+		return nil
+	}
+	defer f.Close()
+	br := bufio.NewReaderSize(f, 64<<10)
+	first, err := firstByte(br)
+	switch {
+	case err == io.EOF:
+		sum.Rejected = append(sum.Rejected, Rejection{File: path, Error: "empty file"})
+		return nil
+	case err != nil:
+		sum.Rejected = append(sum.Rejected, Rejection{File: path, Error: err.Error()})
+		return nil
+	case first == '<':
+		return in.xml(path, br, sum, asm, xmlFile)
+	case first == '{':
+		return in.jsonLines(ctx, path, br, sum)
+	}
+	sum.Rejected = append(sum.Rejected, Rejection{File: path, Where: "byte 1",
+		Error: "neither CyberTipline XML nor JSON lines (want '<' or '{' first)"})
+	return nil
+}
+
+// firstByte returns the first byte that is not white space or a BOM,
+// leaving it unread.
+func firstByte(br *bufio.Reader) (byte, error) {
+	for {
+		b, err := br.Peek(1)
+		if err != nil {
+			return 0, err
+		}
+		switch b[0] {
+		case ' ', '\t', '\r', '\n':
+			br.ReadByte()
+			continue
+		case 0xef: // a UTF-8 byte order mark
+			if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\ufeff")) {
+				br.Discard(3)
+				continue
+			}
+		}
+		return b[0], nil
+	}
+}
+
+func (in *Ingester) xml(path string, r io.Reader, sum *Summary, asm *cybertip.Assembler, xmlFile map[any]string) error {
+	limit := in.CyberTip.MaxBytes
+	if limit <= 0 {
+		limit = cybertip.DefaultMaxBytes
+	}
+	doc, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		sum.Rejected = append(sum.Rejected, Rejection{File: path, Error: err.Error()})
+		return nil
+	} else if int64(len(doc)) > limit {
+		sum.Rejected = append(sum.Rejected, Rejection{File: path, Error: fmt.Sprintf("document larger than %d bytes", limit)})
+		return nil
+	}
+	id := reportIDFromName(path)
+	opts := in.CyberTip
+	opts.ReportID = id
+	d, err := cybertip.Parse(doc, opts)
+	if err != nil {
+		sum.Rejected = append(sum.Rejected, rejection(path, err))
+		return nil
+	}
+	if d.Report != nil {
+		d.Report.Referral.ReceivedAt = in.now().UTC()
+		err = asm.AddReport(d.Report)
+		xmlFile[d.Report.Referral.SourceRef] = path
+	} else {
+		xmlFile[d.FileDetails] = path
+		err = asm.AddFileDetails(d.FileDetails)
+	}
+	if err != nil {
+		sum.Rejected = append(sum.Rejected, rejection(path, err))
+	}
+	return nil
+}
+
+// reportIDFromName returns the NCMEC report id a file is named after
+// ("123456789.xml"), or "".
+func reportIDFromName(path string) string {
+	base := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	if base == "" || len(base) > 18 {
+		return ""
+	}
+	for _, c := range base {
+		if c < '0' || c > '9' {
+			return ""
+		}
+	}
+	return base
+}
+
+func (in *Ingester) jsonLines(ctx context.Context, path string, r io.Reader, sum *Summary) error {
+	max := in.MaxLine
+	if max <= 0 {
+		max = DefaultMaxLine
+	}
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), max)
+	line := 0
+	for sc.Scan() {
+		line++
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		text := bytes.TrimSpace(sc.Bytes())
+		if len(text) == 0 {
+			continue
+		}
+		ref, err := DecodeJSON(text, in.now())
+		if err != nil {
+			sum.Rejected = append(sum.Rejected, Rejection{File: path, Where: fmt.Sprintf("line %d", line), Error: safeguard.ErrorMessage(err)})
+			continue
+		}
+		if err := in.store(ctx, ref, sum, path, fmt.Sprintf("line %d", line)); err != nil {
+			return err
+		}
+	}
+	if err := sc.Err(); err != nil {
+		where := fmt.Sprintf("line %d", line+1)
+		if errors.Is(err, bufio.ErrTooLong) {
+			err = fmt.Errorf("line longer than %d bytes; the rest of the file was not read", max)
+		}
+		sum.Rejected = append(sum.Rejected, Rejection{File: path, Where: where, Error: err.Error()})
+	}
+	return nil
+}
+
+// store commits one referral. A referral the store refuses as invalid is
+// listed; any other failure stops the run.
+func (in *Ingester) store(ctx context.Context, ref *safeguard.Referral, sum *Summary, file, where string) error {
+	dup, err := in.Referrals.CreateReferral(ctx, ref)
+	switch safeguard.ErrorCode(err) {
+	case "":
+		if dup {
+			sum.Duplicates++
+		} else {
+			sum.Accepted++
+		}
+		return nil
+	case safeguard.EINVALID, safeguard.ECONFLICT:
+		sum.Rejected = append(sum.Rejected, Rejection{File: file, Where: where, Error: safeguard.ErrorMessage(err)})
+		return nil
+	}
+	return err
+}
+
+// rejection lists a document refused by the parser, with where it went
+// wrong when the parser says.
+func rejection(path string, err error) Rejection {
+	var pe *cybertip.ParseError
+	if errors.As(err, &pe) {
+		return Rejection{File: path, Where: pe.Where(), Error: pe.Reason}
+	}
+	return Rejection{File: path, Error: safeguard.ErrorMessage(err)}
+}
