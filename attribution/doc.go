@@ -25,5 +25,12 @@
 //
 // Importers refuse rather than repair: an ISP time without an offset, or one
 // that looks like a 12-hour clock without AM/PM, is an error naming the file,
-// line and column.
+// line and column. A file whose many times all have hours from 01 to 12,
+// offsets or not, is read but its leases cannot confirm an event: that is
+// how a 12-hour clock shows when AM/PM was dropped and an offset kept.
+//
+// Leases are indexed by prefix and start time (Index), so that a million
+// events resolve in seconds; RADIUS Start and Stop records are paired into
+// leases by session. Corroborate combines a subject's events: two confirmed
+// events at least an hour apart (by default) resolving to one subscriber.
 package attribution

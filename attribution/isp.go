@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"time"
 
 	"safeguard"
 )
@@ -44,6 +45,7 @@ func ReadISP(r io.Reader, file string) ([]Lease, error) {
 	}
 	col["shared"] = len(ispColumns) // the optional tenth column
 	var out []Lease
+	var clock clockCheck
 	first := true
 	for {
 		rec, err := cr.Read()
@@ -70,13 +72,46 @@ func ReadISP(r io.Reader, file string) ([]Lease, error) {
 				continue
 			}
 		}
-		l, err := ispRow(rec, col, file, line)
+		l, err := ispRow(rec, col, file, line, &clock)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, l)
 	}
+	if w := clock.warning(file); w != "" {
+		for i := range out {
+			out[i].ClockWarning = w
+		}
+	}
 	return out, nil
+}
+
+// clockCheck watches the hours of a file's times as written. A 24-hour
+// clock shows hours 0 and 13-23 sooner or later; a file with many times
+// and none of them is likely a 12-hour clock that dropped AM/PM, which an
+// offset on each time does not rule out.
+type clockCheck struct {
+	n        int
+	beyond12 bool
+}
+
+// minClockTimes is how many times a file needs before its hours are judged:
+// by chance, 32 times of a 24-hour clock all fall from 01 to 12 about once
+// in 2^32.
+const minClockTimes = 32
+
+func (c *clockCheck) see(t time.Time) {
+	c.n++
+	if h := t.Hour(); h == 0 || h > 12 {
+		c.beyond12 = true
+	}
+}
+
+func (c *clockCheck) warning(file string) string {
+	if c.n < minClockTimes || c.beyond12 {
+		return ""
+	}
+	return fmt.Sprintf("all %d times in %s have an hour from 01 to 12: the ISP may have used a 12-hour clock without AM/PM", c.n, file)
 }
 
 func ispHeader(rec []string, col map[string]int) error {
@@ -106,7 +141,7 @@ func ispHeader(rec []string, col map[string]int) error {
 	return nil
 }
 
-func ispRow(rec []string, col map[string]int, file string, line int) (Lease, error) {
+func ispRow(rec []string, col map[string]int, file string, line int, clock *clockCheck) (Lease, error) {
 	get := func(name string) (string, int) {
 		i := col[name]
 		if i < 0 || i >= len(rec) {
@@ -162,6 +197,8 @@ func ispRow(rec []string, col map[string]int, file string, line int) (Lease, err
 	if l.End, err = ParseISPTime(en); err != nil {
 		return Lease{}, bad("end", err)
 	}
+	clock.see(l.Start) // the hour as written, in the time's own offset
+	clock.see(l.End)
 	if l.End.Before(l.Start) {
 		return Lease{}, bad("end", fmt.Errorf("end %s is before start %s", en, st))
 	}

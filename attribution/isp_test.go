@@ -209,3 +209,31 @@ func FuzzReadISP(f *testing.F) {
 		NewIndex(leases)
 	})
 }
+
+func TestReadISPSuspectTwelveHourClock(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("ip,port_start,port_end,start,end,subscriber_id,name,install_address,billing_address\n")
+	for i := 0; i < 16; i++ {
+		// Every time has an offset, yet no hour is 00 or past 12.
+		b.WriteString("192.0.2." + string(rune('1'+i%9)) + ",,,2026-03-0" + string(rune('1'+i%9)) + "T01:00:00+00:00,2026-03-0" + string(rune('1'+i%9)) + "T11:00:00+00:00,S1,N,I,B\n")
+	}
+	leases, err := ReadISP(strings.NewReader(b.String()), "twelve.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if leases[0].ClockWarning == "" {
+		t.Fatal("no clock warning on a file whose hours are all 01-12")
+	}
+	got, err := NewResolver(NewIndex(leases), Options{}).Resolve(mustEvent(t, "192.0.2.1", -1, "2026-03-01T05:00:00Z"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != "ambiguous" || !got.Reasons.Has(ReasonSuspectClock) {
+		t.Errorf("got %s %s, want ambiguous with %s", got.Status, got.Reasons, ReasonSuspectClock)
+	}
+	// The fixture has midnights: no warning.
+	leases, _ = ReadISP(strings.NewReader(fixtureISP), "isp.csv")
+	if leases[0].ClockWarning != "" {
+		t.Errorf("warning on a 24-hour file: %s", leases[0].ClockWarning)
+	}
+}

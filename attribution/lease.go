@@ -22,6 +22,10 @@ type Lease struct {
 	OpenStart bool
 	OpenEnd   bool
 
+	// ClockWarning, when set, says why the file's times look like a
+	// 12-hour clock without AM/PM even though each one has an offset.
+	ClockWarning string
+
 	Subscriber Subscriber
 	Source     string // file:line where the lease was read
 }

@@ -261,9 +261,7 @@ func splitPairs(s string) ([][2]string, error) {
 func makeRADIUSRecord(kv []radiusField, file string, line int) (radiusRecord, error) {
 	rr := radiusRecord{line: line}
 	rawStatus := ""
-	cols := map[string]int{}
 	for _, f := range kv {
-		cols[f.key] = f.col
 		switch f.key {
 		case "status":
 			rr.status, rr.statusCol, rawStatus = strings.ToLower(f.value), f.col, f.value

@@ -25,6 +25,7 @@ const (
 	ReasonNoInstallAddress       = "no_installation_address"            // explains
 	ReasonLeaseOpenEnd           = "lease_open_until_log_end"           // explains
 	ReasonLeaseOpenStart         = "lease_start_not_in_log"             // explains
+	ReasonSuspectClock           = "isp_times_suspect_12_hour_clock"    // ambiguous
 
 	// Per subject (Corroborate).
 	ReasonIndependentEvents    = "independent_events_same_subscriber"     // corroborated
@@ -51,6 +52,7 @@ var ambiguousCodes = map[string]bool{
 	ReasonKnownProxy:             true,
 	ReasonPossibleProxy:          true,
 	ReasonInstallAddressConflict: true,
+	ReasonSuspectClock:           true,
 }
 
 // Reason is why an event or subject has its status: a stable code and a

@@ -195,6 +195,9 @@ func (rv *Resolver) Resolve(ev Event) (Result, error) {
 		if l.OpenEnd {
 			res.Reasons.add(ReasonLeaseOpenEnd, fmt.Sprintf("session in %s has no Stop in the log: taken as open until the log's last record at %s", l.Source, l.End.Format(time.RFC3339)))
 		}
+		if l.ClockWarning != "" {
+			res.Reasons.add(ReasonSuspectClock, l.ClockWarning)
+		}
 		if l.OpenStart {
 			res.Reasons.add(ReasonLeaseOpenStart, fmt.Sprintf("session in %s has no Start in the log: taken as beginning at %s", l.Source, l.Start.Format(time.RFC3339)))
 		}
