@@ -33,8 +33,10 @@ func templateFuncs(sa *staticAssets) template.FuncMap {
 		"add":     func(a, b int) int { return a + b },
 		"label":   func(s string) string { return strings.ReplaceAll(s, "_", " ") },
 		"yesno":   yesno,
-		"overdue": func(v any) bool { t, ok := asTime(v); return ok && t.Before(time.Now()) },
-		"cgnat":   func(a netip.Addr) bool { return safeguard.CGNAT.Contains(a.Unmap()) },
+		// notViewed: the provider said it did not open the file.
+		"notViewed": func(b *bool) bool { return b != nil && !*b },
+		"overdue":   func(v any) bool { t, ok := asTime(v); return ok && t.Before(time.Now()) },
+		"cgnat":     func(a netip.Addr) bool { return safeguard.CGNAT.Contains(a.Unmap()) },
 	}
 }
 
