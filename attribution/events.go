@@ -21,7 +21,8 @@ type EventRow struct {
 
 // ReadEvents reads events as CSV with a header: event_id, ip, port, time,
 // and optionally subject (to group events for corroboration) and
-// possible_proxy (true or false). The time is kept exactly as given; it is
+// possible_proxy (true or false). Without a header the columns are taken in
+// the order event_id, ip, port, time[, subject]. The time is kept exactly as given; it is
 // read as an instant only when it has an offset. The port may be empty.
 // hasSubject reports whether the subject column is present. The first bad
 // row ends the read with an error naming file, line and column.
@@ -30,7 +31,7 @@ func ReadEvents(r io.Reader, file string) (rows []EventRow, hasSubject bool, err
 	cr.FieldsPerRecord = -1
 	cr.Comment = '#'
 	col := map[string]int{"event_id": -1, "ip": -1, "port": -1, "time": -1, "subject": -1, "possible_proxy": -1}
-	var header bool
+	var started bool // the first row, a header or not, has been read
 	seen := map[string]int{}
 	for {
 		rec, err := cr.Read()
@@ -48,27 +49,25 @@ func ReadEvents(r io.Reader, file string) (rows []EventRow, hasSubject bool, err
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue
 		}
-		if !header {
-			header = true
-			for i, h := range rec {
-				h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
-				switch h {
-				case "id":
-					h = "event_id"
-				case "possibleproxy":
-					h = "possible_proxy"
+		if !started {
+			started = true
+			if isEventHeader(rec) {
+				if err := eventHeader(rec, col); err != nil {
+					return nil, false, whereErr(file, line, 0, "", err)
 				}
-				if c, ok := col[h]; ok && c < 0 {
-					col[h] = i
-				}
+				hasSubject = col["subject"] >= 0
+				continue
 			}
-			for _, need := range []string{"event_id", "ip", "time"} {
-				if col[need] < 0 {
-					return nil, false, whereErr(file, line, 0, "", fmt.Errorf("header has no %q column (want event_id,ip,port,time[,subject])", need))
-				}
+			// No header: the documented order, event_id,ip,port,time and
+			// an optional subject.
+			if len(rec) < 4 {
+				return nil, false, whereErr(file, line, 0, "", fmt.Errorf("want a header or the columns event_id,ip,port,time; the row has %d", len(rec)))
+			}
+			col["event_id"], col["ip"], col["port"], col["time"] = 0, 1, 2, 3
+			if len(rec) > 4 {
+				col["subject"] = 4
 			}
 			hasSubject = col["subject"] >= 0
-			continue
 		}
 		get := func(name string) string {
 			if i := col[name]; i >= 0 && i < len(rec) {
@@ -117,10 +116,46 @@ func ReadEvents(r io.Reader, file string) (rows []EventRow, hasSubject bool, err
 		}
 		rows = append(rows, row)
 	}
-	if !header {
+	if !started {
 		return nil, false, safeguard.Errorf(safeguard.EINVALID, "%s: empty: want a header event_id,ip,port,time", file)
 	}
 	return rows, hasSubject, nil
+}
+
+func eventHeader(rec []string, col map[string]int) error {
+	for i, h := range rec {
+		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+		switch h {
+		case "id":
+			h = "event_id"
+		case "possibleproxy":
+			h = "possible_proxy"
+		}
+		if c, ok := col[h]; ok && c < 0 {
+			col[h] = i
+		}
+	}
+	for _, need := range []string{"event_id", "ip", "time"} {
+		if col[need] < 0 {
+			return fmt.Errorf("header has no %q column (want event_id,ip,port,time[,subject])", need)
+		}
+	}
+	return nil
+}
+
+// isEventHeader reports whether a first row names columns rather than
+// holding an event: it has cells "ip" and "time".
+func isEventHeader(rec []string) bool {
+	var ip, tm bool
+	for _, h := range rec {
+		switch strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))) {
+		case "ip":
+			ip = true
+		case "time":
+			tm = true
+		}
+	}
+	return ip && tm
 }
 
 // ReadLeases reads an ISP response CSV or a RADIUS-accounting log,

@@ -25,6 +25,10 @@ func TestReadEvents(t *testing.T) {
 	if e2.Port == nil || *e2.Port != 443 || e2.HasOffset || e2.At != nil || e2.TimeText != "2026-03-15 10:00:00" || !e2.PossibleProxy {
 		t.Errorf("e2 = %+v", e2)
 	}
+	rows, hasSubject, err = ReadEvents(strings.NewReader("e1,192.0.2.10,,2026-03-15T10:00:00Z,SG-1\ne2,192.0.2.10,8080,2026-03-15T12:00:00Z,SG-1\n"), "nohead.csv")
+	if err != nil || !hasSubject || len(rows) != 2 || rows[0].Line != 1 || *rows[1].Port != 8080 || rows[1].Subject != "SG-1" {
+		t.Errorf("no header: %+v %v %v", rows, hasSubject, err)
+	}
 	if _, hasSubject, err := ReadEvents(strings.NewReader("event_id,ip,port,time\n"), "ev.csv"); err != nil || hasSubject {
 		t.Errorf("no subject column: %v %v", hasSubject, err)
 	}
