@@ -142,6 +142,11 @@ func TestParseEventTime(t *testing.T) {
 		{"2026-03-01T07:15", false, "2026-03-01T07:15:00Z"},
 		{"2026-03-01 07:15:00 PM", false, "2026-03-01T19:15:00Z"},
 		{"2026-03-01 12:15:00 AM", false, "2026-03-01T00:15:00Z"},
+		{"2026-03-01 07:15:00 UTC", true, "2026-03-01T07:15:00Z"},
+		{"2026-03-01 07:15:00 PM GMT", true, "2026-03-01T19:15:00Z"},
+		{"2026-03-01T07:15:00+0100", true, "2026-03-01T06:15:00Z"},
+		{"2026-03-01 07:15:00 -05:00", true, "2026-03-01T12:15:00Z"},
+		{"2026-03-01 07:15:00 BST", false, "2026-03-01T07:15:00Z"},
 	}
 	for _, tt := range tests {
 		got, err := ParseEventTime(tt.in)
@@ -157,7 +162,7 @@ func TestParseEventTime(t *testing.T) {
 			t.Errorf("ParseEventTime(%q) = %+v, want offset %v %s", tt.in, got, tt.hasOffset, tt.want)
 		}
 	}
-	for _, s := range []string{"", "yesterday", "2026-02-30 10:00:00", "2026-03-01 13:00 PM", "2026-13-01T00:00:00"} {
+	for _, s := range []string{"", "yesterday", "2026-02-30 10:00:00", "2026-03-01 13:00 PM", "2026-13-01T00:00:00", "2026-03-01 07:15:00 +25:00", "2026-03-01 07:15:00 Europe/London"} {
 		if _, err := ParseEventTime(s); err == nil {
 			t.Errorf("ParseEventTime(%q) accepted", s)
 		}

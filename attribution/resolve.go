@@ -382,6 +382,9 @@ func (rv *Resolver) instants(ev Event, res *Result) ([]span, error) {
 		et.Wall = time.Date(a.Year(), a.Month(), a.Day(), a.Hour(), a.Minute(), a.Second(), a.Nanosecond(), time.UTC)
 	}
 	wall := et.Wall
+	if et.Abbrev != "" {
+		res.Reasons.add(ReasonTimeWithoutOffset, fmt.Sprintf("the time %q names the zone %q, an abbreviation that is not an offset (it may mean different zones, and says nothing of summer time); it is never assumed to be UTC", ev.TimeText, et.Abbrev))
+	}
 	res.Reasons.add(ReasonTimeWithoutOffset, fmt.Sprintf("the time %q has no time-zone offset; it is never assumed to be UTC", ev.TimeText))
 	loc := rv.opt.Zone
 	if loc == nil {

@@ -62,7 +62,13 @@ type EventTime struct {
 	At        time.Time // the instant, when HasOffset
 	HasOffset bool
 	Wall      time.Time // the wall-clock fields, in a UTC Location, when !HasOffset
+	Abbrev    string    // a zone abbreviation the text named instead of an offset (BST, EST, ...)
 }
+
+// eventTimeRE matches a date and time of day with, optionally, AM/PM and a
+// zone: Z, UTC, GMT, a numeric offset (with or without the colon) or an
+// abbreviation, which is kept but never trusted as an offset.
+var eventTimeRE = regexp.MustCompile(`^(\d{4}-\d{2}-\d{2}[Tt ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:\s*[AaPp][Mm])?)\s*(?:([Zz]|UTC|GMT|[+-]\d{2}:?\d{2})|([A-Za-z]{2,5}))?$`)
 
 // ParseEventTime reads a time exactly as a referral gave it: RFC 3339 with
 // an offset or "Z", a Unix time in seconds (which is absolute), or a date
@@ -80,7 +86,38 @@ func ParseEventTime(s string) (EventTime, error) {
 		sec, _ := strconv.ParseInt(s, 10, 64)
 		return EventTime{At: time.Unix(sec, 0).UTC(), HasOffset: true}, nil
 	}
-	m := localTimeRE.FindStringSubmatch(s)
+	z := eventTimeRE.FindStringSubmatch(s)
+	if z == nil {
+		return EventTime{}, fmt.Errorf("time %q is neither RFC 3339 nor a date and time of day", s)
+	}
+	et, err := parseWall(s, z[1])
+	if err != nil {
+		return EventTime{}, err
+	}
+	switch off := strings.ToUpper(z[2]); {
+	case off == "":
+		et.Abbrev = z[3]
+		return et, nil
+	case off == "Z" || off == "UTC" || off == "GMT":
+		return EventTime{At: et.Wall, HasOffset: true}, nil
+	default:
+		hh, _ := strconv.Atoi(off[1:3])
+		mm, _ := strconv.Atoi(off[len(off)-2:])
+		if hh > 23 || mm > 59 {
+			return EventTime{}, fmt.Errorf("time %q: offset %s out of range", s, off)
+		}
+		d := time.Duration(hh)*time.Hour + time.Duration(mm)*time.Minute
+		if off[0] == '-' {
+			d = -d
+		}
+		return EventTime{At: et.Wall.Add(-d), HasOffset: true}, nil
+	}
+}
+
+// parseWall reads the date, time of day and AM/PM of wall as a wall-clock
+// reading; s is the whole text, for errors.
+func parseWall(s, wall string) (EventTime, error) {
+	m := localTimeRE.FindStringSubmatch(wall)
 	if m == nil {
 		return EventTime{}, fmt.Errorf("time %q is neither RFC 3339 nor a date and time of day", s)
 	}
