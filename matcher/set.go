@@ -171,3 +171,55 @@ func (s *Set) Lookup(queries []Query, radius int) ([]Result, error) {
 	}
 	return out, nil
 }
+
+// FileProbe is the probe for a file named in a referral: whichever of its
+// hashes are well-formed (intake has checked them).
+func FileProbe(f safeguard.File) Probe {
+	var p Probe
+	for _, q := range []Query{{"md5", f.MD5}, {"sha1", f.SHA1}, {"sha256", f.SHA256}, {"pdq", f.PDQ}} {
+		if q.Value == "" {
+			continue
+		}
+		one, err := q.Probe()
+		if err != nil {
+			continue
+		}
+		p.MD5, p.SHA1, p.SHA256 = cmpOr(p.MD5, one.MD5), cmpOr(p.SHA1, one.SHA1), cmpOr(p.SHA256, one.SHA256)
+		p.PDQ = append(p.PDQ, one.PDQ...)
+	}
+	return p
+}
+
+func cmpOr[T any](a, b *T) *T {
+	if a != nil {
+		return a
+	}
+	return b
+}
+
+// Categorise matches each probe against every bank and counts the
+// strongest match of each probe in each bank by category, per scheme, as a
+// scan report does. It also returns how many probes matched at all.
+func (s *Set) Categorise(probes []Probe, radius int) (map[safeguard.Scheme]map[string]int, int) {
+	counts := map[safeguard.Scheme]map[string]int{}
+	matched := 0
+	var scratch []hashindex.Match
+	for _, p := range probes {
+		found := false
+		for _, b := range s.Banks() {
+			var h Hit
+			var ok bool
+			if h, ok, scratch = b.Best(p, radius, scratch); ok {
+				if counts[b.Scheme] == nil {
+					counts[b.Scheme] = map[string]int{}
+				}
+				counts[b.Scheme][h.Ref.Category]++
+				found = true
+			}
+		}
+		if found {
+			matched++
+		}
+	}
+	return counts, matched
+}

@@ -108,3 +108,26 @@ func TestLookupBadQuery(t *testing.T) {
 		}
 	}
 }
+
+func TestCategorise(t *testing.T) {
+	ctx := safeguard.NewContextWithActor(context.Background(), safeguard.SystemActor("test"))
+	banks := mustBankDB(t)
+	banks.ImportBank(ctx, &safeguard.HashBank{Name: "uk-bank", Scheme: safeguard.SchemeUK}, entries(
+		&safeguard.BankEntry{EntryID: "e1", MD5: md5A, Category: "B"},
+		&safeguard.BankEntry{EntryID: "e2", PDQ: pdqA, Category: "C"}))
+	banks.ImportBank(ctx, &safeguard.HashBank{Name: "vic-bank", Scheme: safeguard.SchemeVIC}, entries(
+		&safeguard.BankEntry{EntryID: "v1", MD5: md5A, Category: "1"}))
+	set := matcher.NewSet(banks, 50)
+	if err := set.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	probes := []matcher.Probe{
+		matcher.FileProbe(safeguard.File{MD5: md5A}),
+		matcher.FileProbe(safeguard.File{PDQ: flip(pdqA, 12), SHA1: "not hex"}),
+		matcher.FileProbe(safeguard.File{MD5: "69b0834fac1477a4397a0be6b6e55c1a"}),
+	}
+	counts, matched := set.Categorise(probes, 31)
+	if matched != 2 || counts[safeguard.SchemeUK]["B"] != 1 || counts[safeguard.SchemeUK]["C"] != 1 || counts[safeguard.SchemeVIC]["1"] != 1 {
+		t.Fatalf("Categorise = %v, %d matched", counts, matched)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"safeguard"
+	"safeguard/matcher"
 )
 
 // referralPage is the data of one referral's page: its facts and file
@@ -11,6 +12,11 @@ import (
 type referralPage struct {
 	Referral   *safeguard.Referral
 	SubjectRef string
+	// Banks is false when no matcher is configured; otherwise Matched files
+	// of the referral's were found in the banks, counted in Schemes.
+	Banks   bool
+	Matched int
+	Schemes []schemeCounts
 }
 
 // showReferral handles GET /referrals/{id}.
@@ -26,6 +32,15 @@ func (s *Server) showReferral(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := referralPage{Referral: ref}
+	if s.svc.Matcher != nil && s.svc.Matcher.Loaded() {
+		probes := make([]matcher.Probe, len(ref.Files))
+		for i, f := range ref.Files {
+			probes[i] = matcher.FileProbe(f)
+		}
+		var counts map[safeguard.Scheme]map[string]int
+		counts, p.Matched = s.svc.Matcher.Categorise(probes, defaultMatchRadius)
+		p.Banks, p.Schemes = true, countsByScheme(counts)
+	}
 	if ref.SubjectID != nil {
 		// The subject may belong to a force the actor cannot see; then the
 		// page simply shows no link.
