@@ -158,3 +158,30 @@ Acct-Status-Type=Stop Acct-Session-Id=d1 Framed-IP-Address=192.0.2.90 Event-Time
 		t.Errorf("got %s %+v %s", got.Status, got.Subscriber, got.Reasons)
 	}
 }
+
+func TestReadRADIUSStopWithoutStart(t *testing.T) {
+	in := `Acct-Status-Type=Start Acct-Session-Id=w1 Framed-IP-Address=192.0.2.91 Event-Timestamp=2026-03-05T06:00:00Z User-Name=walt@example.com
+Acct-Status-Type=Stop Acct-Session-Id=x1 Framed-IP-Address=192.0.2.92 Event-Timestamp=2026-03-05T10:00:00Z User-Name=xena@example.com
+Acct-Status-Type=Stop Acct-Session-Id=w1 Framed-IP-Address=192.0.2.91 Event-Timestamp=2026-03-05T11:00:00Z User-Name=walt@example.com
+`
+	leases, err := ReadRADIUS(strings.NewReader(in), "nostart.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var x Lease
+	for _, l := range leases {
+		if l.Subscriber.ID == "xena@example.com" {
+			x = l
+		}
+	}
+	if !x.OpenStart || !x.Start.Equal(time.Date(2026, 3, 5, 6, 0, 0, 0, time.UTC)) {
+		t.Fatalf("stop without start = %+v, want open from the log's first time", x)
+	}
+	got, err := NewResolver(NewIndex(leases), Options{}).Resolve(mustEvent(t, "192.0.2.92", -1, "2026-03-05T08:00:00Z"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != "confirmed" || !got.Reasons.Has(ReasonLeaseOpenStart) {
+		t.Errorf("got %s %s, want confirmed with %s", got.Status, got.Reasons, ReasonLeaseOpenStart)
+	}
+}
