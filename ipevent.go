@@ -17,6 +17,9 @@ type IPEvent struct {
 	At         *time.Time `json:"at,omitempty"`         // the UTC instant, when the text could be read
 	HasOffset  bool       `json:"has_offset"`           // the source gave a time-zone offset
 	EventType  string     `json:"event_type,omitempty"` // login, upload, ...
+	// PossibleProxy: the source flagged the address as possibly a proxy or
+	// VPN, which makes an attribution ambiguous.
+	PossibleProxy bool `json:"possible_proxy,omitempty"`
 }
 
 // Validate returns EINVALID for a missing address or an impossible port.

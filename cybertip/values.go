@@ -172,6 +172,7 @@ func parseIPCapture(n *node, role string) (IPCapture, error) {
 	if c.PossibleProxy, err = optBool(n, "possibleProxy"); err != nil {
 		return c, err
 	}
+	c.IPEvent.PossibleProxy = c.PossibleProxy != nil && *c.PossibleProxy
 	if pn := n.child("port"); pn != nil {
 		p, err := parseInt(pn)
 		if err != nil {

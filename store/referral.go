@@ -129,9 +129,9 @@ func insertIPEvent(tx *Tx, referralID int64, e *safeguard.IPEvent) error {
 	}
 	var err error
 	e.ReferralID, e.At = referralID, microPtr(e.At)
-	e.ID, err = tx.insert(`INSERT INTO ip_events (referral_id, ip, port, time_text, at, has_offset, event_type)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		referralID, e.IP.String(), port, e.TimeText, e.At, e.HasOffset, e.EventType)
+	e.ID, err = tx.insert(`INSERT INTO ip_events (referral_id, ip, port, time_text, at, has_offset, event_type, possible_proxy)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		referralID, e.IP.String(), port, e.TimeText, e.At, e.HasOffset, e.EventType, e.PossibleProxy)
 	return err
 }
 

@@ -138,7 +138,7 @@ func findIdentifiers(tx *Tx, referralID int64) ([]safeguard.Identifier, error) {
 }
 
 func findIPEvents(tx *Tx, referralID int64) ([]safeguard.IPEvent, error) {
-	rows, err := tx.query(`SELECT id, ip, port, time_text, at, has_offset, event_type FROM ip_events
+	rows, err := tx.query(`SELECT id, ip, port, time_text, at, has_offset, event_type, possible_proxy FROM ip_events
 		WHERE referral_id = $1 ORDER BY id`, referralID)
 	if err != nil {
 		return nil, err
@@ -149,7 +149,7 @@ func findIPEvents(tx *Tx, referralID int64) ([]safeguard.IPEvent, error) {
 		e := safeguard.IPEvent{ReferralID: referralID}
 		var ip string
 		var port sql.NullInt64
-		if err := rows.Scan(&e.ID, &ip, &port, &e.TimeText, nullTimeCol{&e.At}, &e.HasOffset, &e.EventType); err != nil {
+		if err := rows.Scan(&e.ID, &ip, &port, &e.TimeText, nullTimeCol{&e.At}, &e.HasOffset, &e.EventType, &e.PossibleProxy); err != nil {
 			return nil, translate(err)
 		}
 		if e.IP, err = netip.ParseAddr(ip); err != nil {

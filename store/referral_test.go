@@ -27,7 +27,7 @@ func sampleReferral(ref string) *safeguard.Referral {
 		},
 		IPEvents: []safeguard.IPEvent{
 			{IP: netip.MustParseAddr("192.0.2.10"), Port: &port, TimeText: "2026-02-01T10:00:00.123456Z", At: &at, HasOffset: true, EventType: "login"},
-			{IP: netip.MustParseAddr("2001:db8::1"), TimeText: "01/02/2026 10:00"},
+			{IP: netip.MustParseAddr("2001:db8::1"), TimeText: "01/02/2026 10:00", PossibleProxy: true},
 		},
 		Files: []safeguard.File{{Name: "IMG_0001.jpg", Size: 1234, MD5: "D41D8CD98F00B204E9800998ECF8427E",
 			ViewedByESP: &viewed, Annotations: []string{"A1"}, Classification: "A1"}},
@@ -58,7 +58,7 @@ func TestReferral_RoundTrip(t *testing.T) {
 		}
 		e := got.IPEvents
 		if len(e) != 2 || e[0].IP != r.IPEvents[0].IP || *e[0].Port != 51234 || !e[0].At.Equal(*r.IPEvents[0].At) ||
-			!e[0].HasOffset || e[1].Port != nil || e[1].At != nil || e[1].HasOffset || e[1].IP.String() != "2001:db8::1" {
+			!e[0].HasOffset || e[0].PossibleProxy || e[1].Port != nil || e[1].At != nil || e[1].HasOffset || e[1].IP.String() != "2001:db8::1" || !e[1].PossibleProxy {
 			t.Fatalf("ip events %+v", e)
 		}
 		f := got.Files
