@@ -35,13 +35,21 @@ type Rejection struct {
 // DefaultMaxLine bounds one JSON lines record.
 const DefaultMaxLine = 16 << 20
 
-// Ingester stores referrals from files. Each referral is committed on its
-// own before the next is read; a repeated run stores nothing twice.
+// Ingester stores referrals from files. Referrals are committed in
+// batches (one transaction each, when the service can take batches) and
+// counted only once their batch is committed; a repeated run stores
+// nothing twice, so a run killed part way can simply be run again.
 type Ingester struct {
 	Referrals safeguard.ReferralService
 	CyberTip  cybertip.Options // limits for XML documents
-	MaxLine   int              // longest JSON line; 0 means DefaultMaxLine
-	Now       func() time.Time // default time.Now
+	MaxLine   int              // longest JSON line or CSV referral; 0 means DefaultMaxLine
+	// MaxBatch is the most referrals committed in one transaction: 0
+	// means DefaultMaxBatch, less than 0 one transaction a referral.
+	MaxBatch int
+	Now      func() time.Time // default time.Now
+
+	queue []pending // read, not yet committed
+	batch int       // size of the next batch
 }
 
 // Files ingests each file: CyberTipline XML (one <report> or <fileDetails>
@@ -62,6 +70,9 @@ func (in *Ingester) Files(ctx context.Context, paths []string) (*Summary, error)
 		if err := in.file(ctx, path, sum, asm, xmlFile); err != nil {
 			return sum, err
 		}
+		if err := in.flush(ctx, sum); err != nil {
+			return sum, err
+		}
 	}
 	reports, err := asm.Flush()
 	if err != nil {
@@ -71,6 +82,9 @@ func (in *Ingester) Files(ctx context.Context, paths []string) (*Summary, error)
 		if err := in.store(ctx, r.Referral, sum, xmlFile[r.Referral.SourceRef], ""); err != nil {
 			return sum, err
 		}
+	}
+	if err := in.flush(ctx, sum); err != nil {
+		return sum, err
 	}
 	for id, files := range asm.TakeLate() {
 		for _, f := range files {
@@ -222,9 +236,84 @@ func (in *Ingester) jsonLines(ctx context.Context, path string, r io.Reader, sum
 	return nil
 }
 
-// store commits one referral. A referral the store refuses as invalid is
-// listed; any other failure stops the run.
+// batchCreator is a ReferralService that can store many referrals in one
+// transaction (store.ReferralService does).
+type batchCreator interface {
+	CreateReferrals(ctx context.Context, refs []*safeguard.Referral) (dups []bool, err error)
+}
+
+// Batches start small, so the first referrals of a run are committed at
+// once, and double up to MaxBatch.
+const (
+	firstBatch      = 16
+	DefaultMaxBatch = 1000
+)
+
+// pending is a referral waiting for its batch, with where it came from.
+type pending struct {
+	ref         *safeguard.Referral
+	file, where string
+}
+
+// store queues one referral for its batch, or commits it at once when the
+// service cannot take batches. It is counted only once committed.
 func (in *Ingester) store(ctx context.Context, ref *safeguard.Referral, sum *Summary, file, where string) error {
+	if _, ok := in.Referrals.(batchCreator); !ok || in.MaxBatch < 0 {
+		return in.storeOne(ctx, ref, sum, file, where)
+	}
+	in.queue = append(in.queue, pending{ref, file, where})
+	if in.batch == 0 {
+		in.batch = firstBatch
+	}
+	if len(in.queue) >= in.batch {
+		limit := in.MaxBatch
+		if limit == 0 {
+			limit = DefaultMaxBatch
+		}
+		in.batch = min(in.batch*2, limit)
+		return in.flush(ctx, sum)
+	}
+	return nil
+}
+
+// flush commits the queued referrals in one transaction. If the batch is
+// refused because one referral is bad, each is stored on its own so the
+// others still land and the bad one is listed where it was read.
+func (in *Ingester) flush(ctx context.Context, sum *Summary) error {
+	if len(in.queue) == 0 {
+		return nil
+	}
+	queue := in.queue
+	in.queue = in.queue[:0]
+	refs := make([]*safeguard.Referral, len(queue))
+	for i, p := range queue {
+		refs[i] = p.ref
+	}
+	dups, err := in.Referrals.(batchCreator).CreateReferrals(ctx, refs)
+	switch safeguard.ErrorCode(err) {
+	case "":
+		for _, dup := range dups {
+			if dup {
+				sum.Duplicates++
+			} else {
+				sum.Accepted++
+			}
+		}
+		return nil
+	case safeguard.EINVALID, safeguard.ECONFLICT, safeguard.ENOTFOUND:
+		for _, p := range queue {
+			if err := in.storeOne(ctx, p.ref, sum, p.file, p.where); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return err
+}
+
+// storeOne commits one referral. A referral the store refuses as invalid
+// is listed; any other failure stops the run.
+func (in *Ingester) storeOne(ctx context.Context, ref *safeguard.Referral, sum *Summary, file, where string) error {
 	dup, err := in.Referrals.CreateReferral(ctx, ref)
 	switch safeguard.ErrorCode(err) {
 	case "":
