@@ -110,7 +110,7 @@ func (in *Ingester) file(ctx context.Context, path string, sum *Summary, asm *cy
 	}
 	defer f.Close()
 	br := bufio.NewReaderSize(f, 64<<10)
-	first, err := firstByte(br)
+	first, skipped, err := firstByte(br)
 	switch {
 	case err == io.EOF:
 		sum.Rejected = append(sum.Rejected, Rejection{File: path, Error: "empty file"})
@@ -122,22 +122,38 @@ func (in *Ingester) file(ctx context.Context, path string, sum *Summary, asm *cy
 		return in.xml(path, br, sum, asm, xmlFile)
 	case first == '{':
 		return in.jsonLines(ctx, path, br, sum)
+	case IsCSVHeader(firstLine(br)):
+		return in.csvFile(ctx, path, br, skipped, sum)
 	}
 	sum.Rejected = append(sum.Rejected, Rejection{File: path, Where: "byte 1",
-		Error: "neither CyberTipline XML nor JSON lines (want '<' or '{' first)"})
+		Error: "neither CyberTipline XML, JSON lines nor CSV (want '<' or '{' first, or a CSV header naming source and source_ref)"})
 	return nil
 }
 
+// firstLine returns the first line of what br holds, leaving it unread.
+func firstLine(br *bufio.Reader) []byte {
+	b, _ := br.Peek(br.Size())
+	if i := bytes.IndexByte(b, '\n'); i >= 0 {
+		b = b[:i]
+	}
+	return b
+}
+
 // firstByte returns the first byte that is not white space or a BOM,
-// leaving it unread.
-func firstByte(br *bufio.Reader) (byte, error) {
+// leaving it unread, and how many line feeds it skipped.
+func firstByte(br *bufio.Reader) (byte, int, error) {
+	lines := 0
 	for {
 		b, err := br.Peek(1)
 		if err != nil {
-			return 0, err
+			return 0, lines, err
 		}
 		switch b[0] {
-		case ' ', '\t', '\r', '\n':
+		case '\n':
+			lines++
+			br.ReadByte()
+			continue
+		case ' ', '\t', '\r':
 			br.ReadByte()
 			continue
 		case 0xef: // a UTF-8 byte order mark
@@ -146,7 +162,7 @@ func firstByte(br *bufio.Reader) (byte, error) {
 				continue
 			}
 		}
-		return b[0], nil
+		return b[0], lines, nil
 	}
 }
 

@@ -162,3 +162,59 @@ func copyFile(t *testing.T, from, to string) {
 		t.Fatal(err)
 	}
 }
+
+// TestIngestCSVTwiceChangesNothing ingests a CSV bulk file (peer-to-peer
+// and hotline referrals, several rows each) twice: the second run stores
+// nothing, and the referrals keep their own rows as their documents.
+func TestIngestCSVTwiceChangesNothing(t *testing.T) {
+	forEachCLIDB(t, func(t *testing.T, db cliDB) {
+		env := map[string]string{"SAFEGUARD_DB": db.url, "SAFEGUARD_KEY_FILE": db.keyFile}
+		runCLI(t, env, "migrate")
+		var b strings.Builder
+		b.WriteString("source,source_ref,ip,port,time,email,md5\n")
+		for i := range 40 {
+			src := "p2p"
+			if i%2 == 1 {
+				src = "hotline"
+			}
+			fmt.Fprintf(&b, "%s,CSV-%03d,100.64.0.%d,%d,2026-11-01T10:%02d:00Z,user%d@example.com,\n", src, i, i, 1024+i, i, i)
+			fmt.Fprintf(&b, "%s,CSV-%03d,198.51.100.%d,,2026-11-01 11:%02d:00,,%032x\n", src, i, i, i, i)
+		}
+		b.WriteString("p2p,CSV-BAD,192.0.2.1,,not a time,,\n")
+		path := filepath.Join(t.TempDir(), "bulk.csv")
+		os.WriteFile(path, []byte(b.String()), 0o644)
+
+		counts := func() string {
+			var out string
+			for _, table := range []string{"referrals", "identifiers", "ip_events", "referral_files"} {
+				var n int
+				db.raw(t).QueryRow(`SELECT COUNT(*) FROM ` + table).Scan(&n)
+				out += fmt.Sprintf("%s=%d ", table, n)
+			}
+			return out
+		}
+		want := `{"accepted":40,"duplicates":0,"rejected":[{"file":"` + path + `","where":"line 82, column time","error":"\"not a time\" is not an ISO 8601 date and time (want e.g. 2026-11-01T10:00:00+01:00)"}]}`
+		out, _, err := runCLI(t, env, "ingest", path)
+		if err != nil || strings.TrimSpace(out) != want {
+			t.Fatalf("first ingest: %s, %v\nwant %s", out, err, want)
+		}
+		before := counts()
+		if before != "referrals=40 identifiers=40 ip_events=80 referral_files=40 " {
+			t.Fatalf("stored %s", before)
+		}
+		out, _, err = runCLI(t, env, "ingest", path)
+		if err != nil || !strings.HasPrefix(strings.TrimSpace(out), `{"accepted":0,"duplicates":40,`) {
+			t.Fatalf("second ingest: %s, %v", out, err)
+		}
+		if after := counts(); after != before {
+			t.Fatalf("second ingest changed the database: %s, then %s", before, after)
+		}
+		var format string
+		var hasOffset int
+		db.raw(t).QueryRow(`SELECT format FROM referrals WHERE source_ref = 'CSV-007'`).Scan(&format)
+		db.raw(t).QueryRow(`SELECT COUNT(*) FROM ip_events WHERE has_offset AND at IS NOT NULL`).Scan(&hasOffset)
+		if format != "csv" || hasOffset != 40 {
+			t.Fatalf("format %q, %d events with an offset and instant, want csv and 40", format, hasOffset)
+		}
+	})
+}
