@@ -26,14 +26,17 @@ const weakCap = 20
 // Linker groups referrals that share a strong identifier, through any
 // chain of links, as they arrive. It is safe for concurrent use.
 type Linker struct {
-	mu      sync.Mutex
-	byRef   map[int64]int32 // referral id -> node
-	nodes   []node
-	parent  []int32
-	members [][]int32 // at a root: every node of its group
-	gid     []GroupID // at a root: its group id
-	roots   map[GroupID]int32
-	next    GroupID
+	mu     sync.Mutex
+	byRef  map[int64]int32 // referral id -> node
+	nodes  []node
+	parent []int32
+	// ring links each group's nodes in a cycle, so that a union is two
+	// swaps and a group's members are a walk; size counts them at a root.
+	ring  []int32
+	size  []int32
+	gid   []GroupID // at a root: its group id
+	roots map[GroupID]int32
+	next  GroupID
 
 	keyIdx map[string]int32
 	keys   []key
@@ -199,7 +202,8 @@ func (l *Linker) add(refID int64, norms []Norm) Result {
 		l.byRef[refID] = n
 		l.nodes = append(l.nodes, node{ref: refID})
 		l.parent = append(l.parent, n)
-		l.members = append(l.members, []int32{n})
+		l.ring = append(l.ring, n)
+		l.size = append(l.size, 1)
 		l.next++
 		l.gid = append(l.gid, l.next)
 		l.roots[l.next] = n
@@ -352,13 +356,13 @@ func (l *Linker) union(a, b int32) {
 	if ra == rb {
 		return
 	}
-	if len(l.members[ra]) < len(l.members[rb]) {
+	if l.size[ra] < l.size[rb] {
 		ra, rb = rb, ra
 	}
 	ga, gb := l.gid[ra], l.gid[rb]
 	l.parent[rb] = ra
-	l.members[ra] = append(l.members[ra], l.members[rb]...)
-	l.members[rb] = nil
+	l.size[ra] += l.size[rb]
+	l.ring[ra], l.ring[rb] = l.ring[rb], l.ring[ra]
 	l.gid[ra] = min(ga, gb)
 	if l.rebuilding {
 		return // group ids are reassigned once the rebuild is done
@@ -366,6 +370,17 @@ func (l *Linker) union(a, b int32) {
 	delete(l.roots, ga)
 	delete(l.roots, gb)
 	l.roots[l.gid[ra]] = ra
+}
+
+// members returns the nodes of the group whose root is r.
+func (l *Linker) members(r int32) []int32 {
+	out := make([]int32, 0, l.size[r])
+	for n := r; ; {
+		out = append(out, n)
+		if n = l.ring[n]; n == r {
+			return out
+		}
+	}
 }
 
 // GroupOf returns the group of a referral, and false if it was never added.
@@ -392,7 +407,7 @@ func (l *Linker) refs(g GroupID) []int64 {
 	if !ok {
 		return nil
 	}
-	m := slices.Clone(l.members[r])
+	m := l.members(r)
 	slices.Sort(m)
 	out := make([]int64, len(m))
 	for i, n := range m {

@@ -30,7 +30,7 @@ func (l *Linker) Split(g GroupID, referralIDs []int64) (SplitResult, error) {
 	if !ok {
 		return SplitResult{}, safeguard.Errorf(safeguard.ENOTFOUND, "no group %d", g)
 	}
-	members := slices.Clone(l.members[root])
+	members := l.members(root)
 	inSide := map[int32]bool{}
 	for _, id := range referralIDs {
 		n, ok := l.byRef[id]
@@ -162,7 +162,7 @@ func (l *Linker) regroup(g GroupID, members []int32, inSide map[int32]bool) []Gr
 	delete(l.roots, g)
 	for _, n := range members {
 		l.parent[n] = n
-		l.members[n] = []int32{n}
+		l.ring[n], l.size[n] = n, 1
 	}
 	l.linkAmong(members)
 	comps := map[int32]bool{}
@@ -176,7 +176,7 @@ func (l *Linker) regroup(g GroupID, members []int32, inSide map[int32]bool) []Gr
 		comps[r] = true
 		roots = append(roots, r)
 		c := 0
-		for _, m := range l.members[r] {
+		for _, m := range l.members(r) {
 			if !inSide[m] {
 				c++
 			}
@@ -249,13 +249,13 @@ func (l *Linker) Recompute() {
 	all := make([]int32, len(l.nodes))
 	for n := range all {
 		all[n] = int32(n)
-		l.parent[n], l.members[n] = int32(n), []int32{int32(n)}
+		l.parent[n], l.ring[n], l.size[n] = int32(n), int32(n), 1
 	}
 	l.linkAmong(all)
 	clear(l.roots)
 	for n := range all {
 		if r := l.find(int32(n)); r == int32(n) {
-			g := old[slices.Min(l.members[r])]
+			g := old[slices.Min(l.members(r))]
 			if _, taken := l.roots[g]; taken {
 				l.next++
 				g = l.next
