@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Ingest benchmark: `safeguard ingest` of N synthetic referrals (JSON lines,
+# about three identifiers and two IP events each, identifiers repeating
+# across referrals from a pool of fictional people) into a fresh database,
+# on SQLite and, when one can be had, on PostgreSQL. Prints referrals/s
+# and peak RSS beside the target.
+#
+#   bench/ingest.sh                 # N=1000000
+#   N=100000 bench/ingest.sh        # a smaller run
+#   SAFEGUARD_BIN=./safeguard bench/ingest.sh    # time a binary built earlier
+#   SAFEGUARD_BENCH_POSTGRES=postgres://… bench/ingest.sh   # an existing server
+#
+# PostgreSQL: SAFEGUARD_BENCH_POSTGRES names a server whose database is
+# used as the base for a fresh one; otherwise scripts/pg-start starts a
+# throwaway cluster when the PostgreSQL binaries are installed, and
+# scripts/pg-stop removes it afterwards. SQLITE_PRAGMAS adds URL pragmas
+# for a second SQLite run (default temp_store(memory), which keeps
+# SQLite's statement journal out of a temp file; SQLITE_PRAGMAS= skips it).
+#
+# Target (issue 4): one million referrals ingested, linked and attributed
+# in <= 60 s on SQLite on two cores. Linking and attribution are not in
+# the ingest pipeline yet: these figures are ingest alone.
+set -euo pipefail
+
+N=${N:-1000000}
+ROOT=${ROOT:-/tmp/safeguard-bench-ingest}
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+SQLITE_PRAGMAS=${SQLITE_PRAGMAS-temp_store(memory)}
+mkdir -p "$ROOT"
+
+if [ -n "${SAFEGUARD_BIN:-}" ]; then
+	cp "$SAFEGUARD_BIN" "$ROOT/safeguard"
+else
+	echo "building safeguard" >&2
+	(cd "$REPO" && go build -o "$ROOT/safeguard" ./cmd/safeguard)
+fi
+FILE=$ROOT/referrals-$N.jsonl
+if [ ! -s "$FILE" ]; then
+	echo "generating $N referrals in $FILE" >&2
+	(cd "$REPO" && go run ./bench/cmd/referralgen -n "$N") >"$FILE.tmp"
+	mv "$FILE.tmp" "$FILE"
+fi
+echo "$N referrals, $(($(stat -c %s "$FILE") >> 20)) MB; $(nproc) cores; load average $(cut -d' ' -f1 /proc/loadavg)" >&2
+
+export SAFEGUARD_KEY_FILE=$ROOT/key
+rm -f "$SAFEGUARD_KEY_FILE"
+
+# run LABEL URL: migrate a fresh database, time one ingest, check the
+# summary and print a result row.
+results=()
+run() {
+	local label=$1 url=$2 out summary wall rss accepted
+	"$ROOT/safeguard" migrate --db "$url" >/dev/null 2>&1
+	out=$(mktemp)
+	echo "ingesting into $label" >&2
+	/usr/bin/time -v -o "$out" "$ROOT/safeguard" ingest --db "$url" "$FILE" >"$ROOT/summary.json"
+	summary=$(head -c 300 "$ROOT/summary.json")
+	accepted=$(sed -n 's/.*"accepted":\([0-9]*\).*/\1/p' "$ROOT/summary.json")
+	[ "$accepted" = "$N" ] || { echo "$label: summary $summary, want $N accepted" >&2; exit 1; }
+	wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, a, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + a[i]; print s}' "$out")
+	rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$out")
+	cpu=$(awk -F': ' '/User time/ {u = $2} /System time/ {s = $2} END {print u + s}' "$out")
+	rm -f "$out"
+	results+=("$(printf '%-30s %9.1f %9.1f %12.0f %10.0f %14.1f' "$label" "$wall" "$cpu" "$(echo "$N / $wall" | bc -l)" \
+		"$((rss / 1024))" "$(echo "1000000 * $wall / $N" | bc -l)")")
+}
+
+rm -f "$ROOT"/bench.db*
+run "SQLite" "sqlite:$ROOT/bench.db"
+if [ -n "$SQLITE_PRAGMAS" ]; then
+	rm -f "$ROOT"/bench.db*
+	run "SQLite + $SQLITE_PRAGMAS" "sqlite:$ROOT/bench.db?_pragma=$SQLITE_PRAGMAS"
+fi
+rm -f "$ROOT"/bench.db*
+
+pgdir=""
+base=${SAFEGUARD_BENCH_POSTGRES:-}
+if [ -z "$base" ] && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+	pgdir=$ROOT/pg
+	"$REPO/scripts/pg-stop" "$pgdir" >/dev/null 2>&1 || true
+	eval "$("$REPO/scripts/pg-start" "$pgdir")"
+	base=$SAFEGUARD_TEST_POSTGRES
+	trap '"$REPO/scripts/pg-stop" "$pgdir"' EXIT
+fi
+if [ -n "$base" ]; then
+	name=sgbench_$$
+	psqlurl=${base%%\?*}
+	if command -v psql >/dev/null; then
+		psql -q "$psqlurl" -c "DROP DATABASE IF EXISTS $name" -c "CREATE DATABASE $name" >/dev/null 2>&1
+		pgurl=$(echo "$base" | sed -E "s#^(postgres(ql)?://[^/]*)/[^?]*#\1/$name#")
+		run "PostgreSQL" "$pgurl"
+		psql -q "$psqlurl" -c "DROP DATABASE IF EXISTS $name WITH (FORCE)" >/dev/null
+	else
+		echo "psql not found: PostgreSQL skipped" >&2
+	fi
+else
+	echo "no PostgreSQL (set SAFEGUARD_BENCH_POSTGRES or install the server): skipped" >&2
+fi
+
+printf '\n%-30s %9s %9s %12s %10s %14s\n' "database" "wall s" "CPU s" "referrals/s" "peak MB" "s per million"
+for r in "${results[@]}"; do echo "$r"; done
+printf '%-30s %9s %9s %12s %10s %14s\n' "target (SQLite, 2 cores)" "" "" "16667" "bounded" "<= 60"
+echo
+echo "Ingest only: linking and attribution are not in the ingest pipeline yet, so"
+echo "the target's 60 s must also cover them once they are."
