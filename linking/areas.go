@@ -56,6 +56,9 @@ func (a *Areas) Assign(address string) Assignment {
 	if pc == "" {
 		return Assignment{Reason: "no UK postcode in the installation address: stays with the national centre"}
 	}
+	// Reasons name only the district: they end up in evidence, stored in
+	// clear, and a full postcode narrows an address to a few homes.
+	district, _, _ := strings.Cut(pc, " ")
 	for _, p := range postcodePrefixes(pc) {
 		code, ok := a.force[p]
 		if !ok {
@@ -65,9 +68,9 @@ func (a *Areas) Assign(address string) Assignment {
 			return Assignment{Postcode: pc, Area: p,
 				Reason: "area " + p + " is claimed by more than one force: stays with the national centre until an analyst allocates it"}
 		}
-		return Assignment{ForceCode: code, Postcode: pc, Area: p, Reason: "installation address postcode " + pc + " is in " + code + "'s area " + p}
+		return Assignment{ForceCode: code, Postcode: pc, Area: p, Reason: "installation address (postcode district " + district + ") is in " + code + "'s area " + p}
 	}
-	return Assignment{Postcode: pc, Reason: "no force covers postcode " + pc + ": stays with the national centre"}
+	return Assignment{Postcode: pc, Reason: "no force covers postcode district " + district + ": stays with the national centre"}
 }
 
 // postcodePrefixes lists a normalised postcode's prefixes that may name an

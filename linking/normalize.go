@@ -162,7 +162,7 @@ func NormalizePhone(s string) (string, bool) {
 		// A GB national significant number never starts with 0, so a 0
 		// after the country code is a written trunk prefix.
 		nsn := strings.TrimPrefix(d[2:], "0")
-		if len(nsn) < 9 || len(nsn) > 10 {
+		if len(nsn) < 9 || len(nsn) > 10 || nsn[0] == '0' {
 			return d, false
 		}
 		return "+44" + nsn, true
@@ -183,8 +183,8 @@ func NormalizePhone(s string) (string, bool) {
 // after the last "@", else the given one; without a platform ok is false,
 // since the same name on two services may be two people.
 func NormalizeUsername(s, platform string) (string, bool) {
-	name, plat := scopedParts(s, platform)
-	name = strings.TrimPrefix(strings.ToLower(name), "@")
+	name, plat := scopedParts(strings.TrimLeft(strings.TrimSpace(s), "@"), platform)
+	name = strings.ToLower(name)
 	if name == "" || plat == "" {
 		return name, false
 	}
@@ -305,19 +305,19 @@ var ukCountries = map[string]bool{"uk": true, "gb": true, "gbr": true, "united k
 // which is also returned. Abbreviations are not expanded: "Rd" and "Road"
 // differ, as guessing could join two homes.
 func NormalizeAddress(s string) (value, postcode string) {
-	ms := postcodeRE.FindAllStringSubmatchIndex(s, -1)
-	if len(ms) > 0 {
+	s = fold(s)
+	if ms := postcodeRE.FindAllStringSubmatchIndex(s, -1); len(ms) > 0 {
 		m := ms[len(ms)-1]
 		postcode = strings.ToUpper(s[m[2]:m[3]] + " " + s[m[4]:m[5]])
-		rest := fold(s[m[1]:])
+		rest := strings.TrimSpace(s[m[1]:])
 		if ukCountries[rest] {
 			rest = ""
 		}
-		s = s[:m[0]] + " " + rest
+		s = fold(s[:m[0]] + " " + rest)
 	}
-	value = fold(s)
-	if ukCountries[lastWords(value)] {
-		value = strings.TrimSpace(strings.TrimSuffix(value, lastWords(value)))
+	value = s
+	if w := lastWords(value); w != "" {
+		value = strings.TrimSpace(strings.TrimSuffix(value, w))
 	}
 	if postcode != "" {
 		value = strings.TrimSpace(value + " " + postcode)

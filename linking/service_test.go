@@ -186,6 +186,14 @@ func TestService_LinkReferral(t *testing.T) {
 			t.Fatalf("placement: %+v %+v", o8, o8.Subject)
 		}
 
+		// Evidence is stored in clear: it must hold no whole identifier.
+		for _, o := range []*linking.Outcome{o1, o2, o3, o4, o5, o6, o7, o8} {
+			for _, secret := range []string{"zeb@", "Zebedee", "zebedee", "900123", "Acacia", "acacia", "quill@", "AbC1", "abc1", "5ZZ", "7ZZ"} {
+				if strings.Contains(o.Evidence, secret) {
+					t.Errorf("evidence of referral %d holds %q: %q", o.ReferralID, secret, o.Evidence)
+				}
+			}
+		}
 		// Linking again changes nothing.
 		again := link(r2)
 		if !again.AlreadyLinked || again.Subject.ID != s1.ID {
