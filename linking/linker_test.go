@@ -408,3 +408,30 @@ func TestLinker_IncrementalEqualsBatch(t *testing.T) {
 		t.Fatalf("%d groups of %d referrals: the data forms no useful links", len(ga), len(refs))
 	}
 }
+
+func TestLinker_AddAgain(t *testing.T) {
+	l := linking.NewLinker()
+	a := l.Add(ref(1, "email=z@example.com"))
+	b := l.Add(ref(2, "email=z@example.com"))
+	again := l.Add(ref(2, "email=z@example.com"))
+	if again.New || len(again.Links) != 0 || again.Group != a.Group || b.Group != a.Group {
+		t.Fatalf("adding again: %+v", again)
+	}
+	// A new identifier on a known referral links what it shares.
+	l.Add(ref(3, "phone=07700 900777"))
+	more := l.Add(ref(2, "phone=07700900777"))
+	if !slices.Equal(more.Joined, []linking.GroupID{3}) || more.Group != a.Group || len(l.Members(a.Group)) != 3 {
+		t.Fatalf("new identifier: %+v, members %v", more, l.Members(a.Group))
+	}
+}
+
+func TestLinker_WeakCapped(t *testing.T) {
+	l := linking.NewLinker()
+	for i := range 100 {
+		l.Add(ref(int64(i+1), "name=Common Name", fmt.Sprintf("email=p%d@example.com", i)))
+	}
+	r := l.Add(ref(101, "name=common name"))
+	if len(r.Possible) != 1 || len(r.Possible[0].Groups) > 20 || len(r.Possible[0].Referrals) > 3 || !r.New {
+		t.Fatalf("possible: %+v", r.Possible)
+	}
+}
