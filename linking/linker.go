@@ -38,9 +38,9 @@ type Linker struct {
 	roots map[GroupID]int32
 	next  GroupID
 
-	keyIdx map[string]int32
+	keyIdx map[keyName]int32
 	keys   []key
-	weak   map[string]*weakKey
+	weak   map[keyName]*weakKey
 
 	confirmed  []edge
 	rejections []Rejection
@@ -48,6 +48,9 @@ type Linker struct {
 	nextLabel  int32
 	rebuilding bool // linkAmong is running: gids of the nodes are stale
 }
+
+// keyName is a normalised identifier as a map key.
+type keyName struct{ kind, value string }
 
 type node struct {
 	ref  int64
@@ -78,7 +81,7 @@ type split struct{ side, other []int32 }
 
 // NewLinker returns an empty Linker.
 func NewLinker() *Linker {
-	return &Linker{byRef: map[int64]int32{}, roots: map[GroupID]int32{}, keyIdx: map[string]int32{}, weak: map[string]*weakKey{}}
+	return &Linker{byRef: map[int64]int32{}, roots: map[GroupID]int32{}, keyIdx: map[keyName]int32{}, weak: map[keyName]*weakKey{}}
 }
 
 // Result says what adding a referral did.
@@ -221,7 +224,7 @@ func (l *Linker) add(refID int64, norms []Norm) Result {
 			weak = append(weak, nm)
 			continue
 		}
-		ks := nm.Key()
+		ks := keyName{nm.Kind, nm.Value}
 		k, ok := l.keyIdx[ks]
 		if !ok {
 			k = int32(len(l.keys))
@@ -264,13 +267,14 @@ func (l *Linker) add(refID int64, norms []Norm) Result {
 		l.union(n, first)
 	}
 	for _, nm := range weak {
-		ks := nm.Key()
+		ks := keyName{nm.Kind, nm.Value}
 		w := l.weak[ks]
 		if w == nil {
 			w = &weakKey{norm: nm}
 			l.weak[ks] = w
 		}
-		later = append(later, pending{nm, slices.Clone(w.carriers), weakReason(nm)})
+		// The carriers so far: later appends never change this prefix.
+		later = append(later, pending{nm, w.carriers[:len(w.carriers):len(w.carriers)], weakReason(nm)})
 		w.count++
 		if len(w.carriers) < weakCap {
 			w.carriers = append(w.carriers, n)

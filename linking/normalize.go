@@ -104,8 +104,11 @@ var emailRules = map[string]emailRule{
 // rules. ok is false if it is not an address.
 func NormalizeEmail(s string) (string, bool) {
 	s = strings.TrimSpace(s)
-	if a, err := mail.ParseAddress(s); err == nil {
-		s = a.Address
+	if strings.ContainsAny(s, "<>\"() ,;:\\") {
+		// Only a "Name <addr>" or quoted form needs the full parser.
+		if a, err := mail.ParseAddress(s); err == nil {
+			s = a.Address
+		}
 	}
 	s = strings.ToLower(strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(s, "mailto:"), "<"), ">"))
 	at := strings.LastIndexByte(s, '@')
