@@ -99,5 +99,24 @@ func TestReferral_CreateReferrals(t *testing.T) {
 		if n := count(); n != 303 {
 			t.Fatalf("%d referrals, want 303", n)
 		}
+		// Past the first multi-row INSERT, rows still get their own IDs.
+		last := many[len(many)-1]
+		back, err := rs.FindReferralByID(analyst, last.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, ident := range back.Identifiers {
+			if ident.ID != last.Identifiers[i].ID || ident.Value != last.Identifiers[i].Value {
+				t.Fatalf("identifier %d: stored %d %q, set %d %q", i, ident.ID, ident.Value, last.Identifiers[i].ID, last.Identifiers[i].Value)
+			}
+		}
+		for i, e := range back.IPEvents {
+			if e.ID != last.IPEvents[i].ID || e.TimeText != last.IPEvents[i].TimeText {
+				t.Fatalf("ip event %d: stored %d, set %d", i, e.ID, last.IPEvents[i].ID)
+			}
+		}
+		if back.SourceRef != "CT-M299" || back.Files[0].ID != last.Files[0].ID {
+			t.Fatalf("read back %s, file %d (set %d)", back.SourceRef, back.Files[0].ID, last.Files[0].ID)
+		}
 	})
 }
