@@ -61,6 +61,7 @@ type Ingester struct {
 // documents are listed in the summary.
 func (in *Ingester) Files(ctx context.Context, paths []string) (*Summary, error) {
 	sum := &Summary{Rejected: []Rejection{}}
+	in.queue, in.batch = in.queue[:0], 0 // what an ended run left is not this run's
 	asm := cybertip.NewAssembler(in.CyberTip)
 	xmlFile := map[any]string{} // report source_ref or *FileDetails → its file
 	for _, path := range paths {
@@ -262,7 +263,7 @@ type batchCreator interface {
 // once, and double up to MaxBatch.
 const (
 	firstBatch      = 16
-	DefaultMaxBatch = 1000
+	DefaultMaxBatch = 5000
 )
 
 // pending is a referral waiting for its batch, with where it came from.

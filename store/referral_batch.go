@@ -18,6 +18,10 @@ import (
 // transaction (and the memory its referrals hold) stays small.
 const MaxReferralBatch = 5000
 
+// batchCacheKiB is SQLite's page cache during a batch (the default is
+// 2000 KiB).
+const batchCacheKiB = 64 << 10
+
 // CreateReferrals stores refs in one transaction, each as CreateReferral
 // would: identifiers, IP events and files with it, its IDs set, and a
 // referral whose (source, source_ref) exists already (in the database or
@@ -58,6 +62,17 @@ func (s *ReferralService) CreateReferrals(ctx context.Context, refs []*safeguard
 	err := s.db.run(ctx, func(tx *Tx) error {
 		if _, err := tx.require("referral.create", safeguard.PermIntake); err != nil {
 			return err
+		}
+		if tx.db.dialect == SQLite {
+			// A batch touches pages all over the identifier and IP indexes;
+			// with SQLite's default 2 MB cache it would write them out and
+			// read them back many times over. The cache goes back to the
+			// default before the connection returns to the pool, so memory
+			// stays bounded; pages the batch changed stay until commit.
+			if _, err := tx.exec(`PRAGMA cache_size = ` + strconv.Itoa(-batchCacheKiB)); err != nil {
+				return err
+			}
+			defer tx.exec(`PRAGMA cache_size = -2000`)
 		}
 		created, err := createReferrals(tx, refs, digests, dups)
 		if err != nil || len(created) == 0 {
