@@ -102,6 +102,7 @@ type CSVReader struct {
 	done    bool
 	stopped error // why the file stopped, once the referral before is told
 	line    int   // first line of the referral Next returned last
+	lines   int   // line feeds in the rows taken so far
 }
 
 // NewCSVReader reads the header from r. now becomes the received_at of
@@ -132,6 +133,9 @@ func NewCSVReader(r io.Reader, now time.Time, maxDoc int) (*CSVReader, error) {
 		case seen[n]:
 			return nil, &CSVError{Line: 1, Column: n, Reason: fmt.Sprintf("column %s named twice in the header", n), Fatal: true}
 		case !knownColumn(n):
+			if len(name) > 40 {
+				name = name[:40] + "…"
+			}
 			unknown = append(unknown, strconv.Quote(name))
 		}
 		seen[n] = true
@@ -183,6 +187,7 @@ func (c *CSVReader) take() []byte {
 	off := c.r.InputOffset()
 	n := int(off - c.tee.base)
 	row := bytes.Clone(c.tee.buf[int(c.prevOff-c.tee.base):n])
+	c.lines += bytes.Count(row, []byte{'\n'})
 	rest := copy(c.tee.buf, c.tee.buf[n:])
 	c.tee.buf = c.tee.buf[:rest]
 	c.tee.base, c.prevOff = off, off
@@ -193,8 +198,8 @@ func (c *CSVReader) fatal(err error) *CSVError {
 	var pe *csv.ParseError
 	switch {
 	case errors.Is(err, errRowTooLong):
-		line, _ := c.r.FieldPos(0)
-		return &CSVError{Line: line, Reason: fmt.Sprintf("row longer than %d bytes; the rest of the file was not read", c.maxDoc), Fatal: true}
+		// The row begins on the line after those taken so far.
+		return &CSVError{Line: c.lines + 1, Reason: fmt.Sprintf("row longer than %d bytes; the rest of the file was not read", c.maxDoc), Fatal: true}
 	case errors.As(err, &pe):
 		return &CSVError{Line: pe.Line, Reason: fmt.Sprintf("malformed CSV at column %d: %v; the rest of the file was not read", pe.Column, pe.Err), Fatal: true}
 	}
@@ -452,12 +457,13 @@ func (g *csvGroup) add(c *CSVReader, rec []string, line int) {
 
 // fieldLine is the line a field starts on (a quoted field may span
 // lines), or line when the field is not in the row.
-func fieldLine(r *csv.Reader, i, line int) int {
+func fieldLine(r *csv.Reader, i, line int) (l int) {
+	l = line
 	if i < 0 {
-		return line
+		return l
 	}
-	defer func() { recover() }()
-	l, _ := r.FieldPos(i)
+	defer func() { recover() }() // FieldPos panics for a field the row lacks
+	l, _ = r.FieldPos(i)
 	return l
 }
 

@@ -149,6 +149,7 @@ func TestCSVErrors(t *testing.T) {
 		{"field count", "source,source_ref,ip\np2p,X\n", "line 2: row has 2 fields, the header 3"},
 		{"bare quote", "source,source_ref\np2p,X\"Y\n", "line 2: malformed CSV"},
 		{"row too long", "source,source_ref,file_name\np2p,X,\"" + strings.Repeat("a", 10000) + "\"\n", "longer than 4096 bytes"},
+		{"header too long", "source,source_ref," + strings.Repeat("x", 20000) + "\n", "line 1: row longer than 4096 bytes"},
 		{"referral too long", "source,source_ref,file_name\n" + strings.Repeat("p2p,X,"+strings.Repeat("a", 1000)+"\n", 6), "line 6: referral longer than 4096 bytes"},
 	}
 	for _, tt := range tests {
