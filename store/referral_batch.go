@@ -174,6 +174,7 @@ func createReferrals(tx *Tx, refs []*safeguard.Referral, digests []string, dups 
 				return nil, err
 			}
 		default:
+			dups[i] = false // run may retry: nothing is kept from a failed try
 			created = append(created, r)
 		}
 	}
