@@ -11,7 +11,7 @@ import (
 )
 
 func init() {
-	register(command{name: "ingest", summary: "store referrals from CyberTipline XML and JSON lines files", run: runIngest})
+	register(command{name: "ingest", summary: "store referrals from CyberTipline XML, JSON lines and CSV files", run: runIngest})
 }
 
 func runIngest(ctx context.Context, env *Env, args []string) error {
@@ -20,8 +20,9 @@ func runIngest(ctx context.Context, env *Env, args []string) error {
 	fs := newFlagSet(env.Stderr, "ingest", "--db URL FILE…",
 		"Stores the referrals in each FILE: a CyberTipline <report> or <fileDetails> XML document\n"+
 			"(a report's NCMEC id is taken from a file named after it, e.g. 123456789.xml), or JSON\n"+
-			"lines with one referral object a line (the shape POST /api/v1/referrals takes).\n"+
-			"Each referral is committed before the next is read and referrals are idempotent on\n"+
+			"lines with one referral object a line (the shape POST /api/v1/referrals takes), or a CSV\n"+
+			"bulk file whose header names source and source_ref (docs/intake.md has both formats).\n"+
+			"Referrals are committed in batches, counted only once committed, and idempotent on\n"+
 			"(source, source_ref), so an interrupted run can be repeated. Prints a JSON summary:\n"+
 			`{"accepted":N,"duplicates":N,"rejected":[{"file","where","error"}]}`)
 	cfg.dbFlags(fs)
