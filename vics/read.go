@@ -109,7 +109,10 @@ func (p *parser) key(path string) (string, error) {
 	if err != nil {
 		return "", p.syntax(path, err)
 	}
-	return t.(string), nil // the decoder guarantees a string here
+	// The decoder guarantees a string here, but leaves invalid UTF-8 in a
+	// member name as it is; taking it as U+FFFD now, as any JSON writer
+	// will, keeps an export byte for byte what the next import reads.
+	return strings.ToValidUTF8(t.(string), "\uFFFD"), nil
 }
 
 // raw reads one whole value, compacted so Extra is canonical.
@@ -118,6 +121,9 @@ func (p *parser) raw(path string) (json.RawMessage, error) {
 	if err := p.dec.Decode(&m); err != nil {
 		return nil, p.syntax(path, err)
 	}
+	// Invalid UTF-8 is kept by the decoder in raw values; any JSON writer
+	// turns it into U+FFFD, so do that now and an export reads back the same.
+	m = bytes.ToValidUTF8(m, []byte("\uFFFD"))
 	if bytes.IndexAny(m, " \t\r\n") < 0 {
 		return m, nil // compact already
 	}
