@@ -186,7 +186,10 @@ func NormalizePhone(s string) (string, bool) {
 // after the last "@", else the given one; without a platform ok is false,
 // since the same name on two services may be two people.
 func NormalizeUsername(s, platform string) (string, bool) {
-	name, plat := scopedParts(strings.TrimLeft(strings.TrimSpace(s), "@"), platform)
+	// Leading "@"s and spaces in any mix ("@ @name") are decoration, so the
+	// result normalises to itself.
+	s = strings.TrimLeftFunc(s, func(r rune) bool { return r == '@' || unicode.IsSpace(r) })
+	name, plat := scopedParts(s, platform)
 	name = strings.ToLower(name)
 	if name == "" || plat == "" {
 		return name, false
