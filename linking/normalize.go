@@ -45,8 +45,19 @@ func (n Norm) Strong() bool {
 }
 
 // Normalize returns the canonical form of id. platform is the referral's
-// platform, used to scope a bare username or account id.
+// platform, used to scope a bare username or account id. A form that would
+// not normalise to itself (an oddity such as "0@..") is never Exact, so it
+// can only ever be a possible link.
 func Normalize(id safeguard.Identifier, platform string) Norm {
+	n := normalizeOnce(id, platform)
+	if n.Exact {
+		again := normalizeOnce(safeguard.Identifier{Kind: id.Kind, Value: n.Value}, platform)
+		n.Exact = again.Exact && again.Value == n.Value
+	}
+	return n
+}
+
+func normalizeOnce(id safeguard.Identifier, platform string) Norm {
 	n := Norm{Kind: id.Kind, Exact: true}
 	switch id.Kind {
 	case safeguard.IdentEmail:
