@@ -45,6 +45,7 @@ type Assessment struct {
 	ID             int64       `json:"id"`
 	SubjectID      int64       `json:"subject_id"`
 	Band           Band        `json:"band"`
+	Score          float64     `json:"score"`
 	DueAt          time.Time   `json:"due_at"`
 	PolicyVersion  string      `json:"policy_version"`
 	Trace          []RuleFired `json:"trace"`

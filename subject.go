@@ -17,6 +17,8 @@ type Subject struct {
 	AttributionStatus string        `json:"attribution_status"`
 	Band              Band          `json:"band,omitempty"` // latest assessment's band
 	DueAt             *time.Time    `json:"due_at,omitempty"`
+	Score             float64       `json:"score"`  // latest assessment's score: the tie-break in the queue
+	Status            string        `json:"status"` // SubjectOpen or SubjectClosed
 	CreatedAt         time.Time     `json:"created_at"`
 	UpdatedAt         time.Time     `json:"updated_at"`
 	Links             []SubjectLink `json:"links,omitempty"`
@@ -27,6 +29,17 @@ func SubjectRef(year int, seq int64) string {
 	return fmt.Sprintf("SG-%04d-%06d", year, seq)
 }
 
+// Subject statuses: open while waiting for action, closed when done with.
+const (
+	SubjectOpen   = "open"
+	SubjectClosed = "closed"
+)
+
+// Overdue reports whether the subject is open and past its due date at now.
+func (s *Subject) Overdue(now time.Time) bool {
+	return s.Status != SubjectClosed && s.DueAt != nil && s.DueAt.Before(now)
+}
+
 // SubjectLink ties a referral to a subject, with the evidence for the link.
 type SubjectLink struct {
 	SubjectID  int64     `json:"subject_id"`
@@ -35,14 +48,22 @@ type SubjectLink struct {
 	CreatedAt  time.Time `json:"created_at"`
 }
 
-// SubjectFilter selects subjects to list. Sort is one of "due", "band",
-// "ref", "created"; a leading "-" reverses it.
+// SubjectFilter selects subjects to list. Sort is one of "queue", "due",
+// "band", "ref", "created"; a leading "-" reverses it. The queue order is
+// the most urgent band first, then the earliest due (so the overdue first),
+// then the highest score.
 type SubjectFilter struct {
-	ForceCode string
-	Band      Band
-	Sort      string
-	Offset    int
-	Limit     int
+	ForceCode         string
+	Band              Band
+	Status            string // SubjectOpen, SubjectClosed or "" for both
+	AttributionStatus string
+	Overdue           bool // open and past due at the request's time
+	Sort              string
+	Offset            int
+	Limit             int
+	// CountUpTo, when positive, stops counting the total there: lists of a
+	// million subjects need their first page fast, not an exact count.
+	CountUpTo int
 }
 
 // SubjectUpdate holds the fields of a subject that may change.
@@ -51,6 +72,7 @@ type SubjectUpdate struct {
 	Address           *string
 	ForceCode         *string
 	AttributionStatus *string
+	Status            *string // SubjectOpen or SubjectClosed
 }
 
 // SubjectService stores subjects. Every read writes an audit event, and a

@@ -41,14 +41,14 @@ func (s *AssessmentService) CreateAssessment(ctx context.Context, a *safeguard.A
 			a.AssessedBy = actor.Label()
 		}
 		a.CreatedAt, a.DueAt = tx.now, micro(a.DueAt)
-		a.ID, err = tx.insert(`INSERT INTO assessments (subject_id, band, due_at, policy_version, trace,
-			override_reason, assessed_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-			a.SubjectID, string(a.Band), a.DueAt, a.PolicyVersion, string(trace), a.OverrideReason, a.AssessedBy, tx.now)
+		a.ID, err = tx.insert(`INSERT INTO assessments (subject_id, band, score, due_at, policy_version, trace,
+			override_reason, assessed_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+			a.SubjectID, string(a.Band), a.Score, a.DueAt, a.PolicyVersion, string(trace), a.OverrideReason, a.AssessedBy, tx.now)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.exec(`UPDATE subjects SET band = $1, band_rank = $2, due_at = $3, updated_at = $4 WHERE id = $5`,
-			string(a.Band), a.Band.Rank(), a.DueAt, tx.now, a.SubjectID); err != nil {
+		if _, err := tx.exec(`UPDATE subjects SET band = $1, band_rank = $2, due_at = $3, score = $4, updated_at = $5 WHERE id = $6`,
+			string(a.Band), a.Band.Rank(), a.DueAt, a.Score, tx.now, a.SubjectID); err != nil {
 			return err
 		}
 		detail := fmt.Sprintf("assessment=%d band=%s policy=%s", a.ID, a.Band, a.PolicyVersion)
@@ -71,7 +71,7 @@ func (s *AssessmentService) FindAssessments(ctx context.Context, subjectID int64
 		if _, err := visibleSubject(tx, "id = $1", subjectID); err != nil {
 			return err
 		}
-		rows, err := tx.query(`SELECT id, subject_id, band, due_at, policy_version, trace, override_reason,
+		rows, err := tx.query(`SELECT id, subject_id, band, score, due_at, policy_version, trace, override_reason,
 			assessed_by, created_at FROM assessments WHERE subject_id = $1 ORDER BY created_at DESC, id DESC`, subjectID)
 		if err != nil {
 			return err
@@ -81,7 +81,7 @@ func (s *AssessmentService) FindAssessments(ctx context.Context, subjectID int64
 		for rows.Next() {
 			a := &safeguard.Assessment{}
 			var band, trace string
-			if err := rows.Scan(&a.ID, &a.SubjectID, &band, timeCol{&a.DueAt}, &a.PolicyVersion, &trace,
+			if err := rows.Scan(&a.ID, &a.SubjectID, &band, &a.Score, timeCol{&a.DueAt}, &a.PolicyVersion, &trace,
 				&a.OverrideReason, &a.AssessedBy, timeCol{&a.CreatedAt}); err != nil {
 				return translate(err)
 			}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 
 	"safeguard"
 )
@@ -29,8 +30,13 @@ func (s *ForceService) CreateForce(ctx context.Context, f *safeguard.Force) erro
 		if err != nil {
 			return err
 		}
-		f.ID, err = tx.insert(`INSERT INTO forces (code, name, areas, weekly_capacity, synthetic, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6)`, f.Code, f.Name, string(areas), f.WeeklyCapacity, f.Synthetic, tx.now)
+		perBand, err := json.Marshal(f.BandCapacity)
+		if err != nil {
+			return err
+		}
+		f.ID, err = tx.insert(`INSERT INTO forces (code, name, areas, weekly_capacity, band_capacity, synthetic, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`, f.Code, f.Name, string(areas), f.WeeklyCapacity, bandCapacityJSON(perBand),
+			f.Synthetic, tx.now)
 		if safeguard.ErrorCode(err) == safeguard.ECONFLICT {
 			return safeguard.WrapError(safeguard.ECONFLICT, err, "force %s already exists", f.Code)
 		} else if err != nil {
@@ -87,16 +93,78 @@ func (s *ForceService) FindForces(ctx context.Context) ([]*safeguard.Force, erro
 	return forces, nil
 }
 
-const forceColumns = `id, code, name, areas, weekly_capacity, synthetic`
+// SetForceCapacity sets the force's weekly capacity and capacity per band
+// (none when perBand is empty), audited with the old and new figures.
+func (s *ForceService) SetForceCapacity(ctx context.Context, code string, weekly int, perBand map[safeguard.Band]int) (*safeguard.Force, error) {
+	if err := safeguard.ValidCapacity(weekly, perBand); err != nil {
+		return nil, err
+	}
+	var f *safeguard.Force
+	err := s.db.run(ctx, func(tx *Tx) error {
+		if _, err := tx.require("force.capacity", safeguard.PermManageOps, safeguard.PermManageUsers); err != nil {
+			return err
+		}
+		var err error
+		if f, err = findForce(tx, code); err != nil {
+			return err
+		}
+		old := capacityWords(f.WeeklyCapacity, f.BandCapacity)
+		if len(perBand) == 0 {
+			perBand = nil
+		}
+		f.WeeklyCapacity, f.BandCapacity = weekly, perBand
+		b, err := json.Marshal(perBand)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.exec(`UPDATE forces SET weekly_capacity = $1, band_capacity = $2 WHERE code = $3`,
+			weekly, bandCapacityJSON(b), code); err != nil {
+			return err
+		}
+		return tx.audit("force.capacity", "force", code, old+" -> "+capacityWords(weekly, perBand))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// capacityWords describes a capacity for the audit log, e.g.
+// "weekly=20 immediate=5 high=10".
+func capacityWords(weekly int, perBand map[safeguard.Band]int) string {
+	out := fmt.Sprintf("weekly=%d", weekly)
+	for _, b := range safeguard.Bands {
+		if n, ok := perBand[b]; ok {
+			out += fmt.Sprintf(" %s=%d", b, n)
+		}
+	}
+	return out
+}
+
+// bandCapacityJSON stores no capacity per band as {}.
+func bandCapacityJSON(b []byte) string {
+	if string(b) == "null" {
+		return "{}"
+	}
+	return string(b)
+}
+
+const forceColumns = `id, code, name, areas, weekly_capacity, band_capacity, synthetic`
 
 func scanForce(sc interface{ Scan(...any) error }) (*safeguard.Force, error) {
 	f := &safeguard.Force{}
-	var areas string
-	if err := sc.Scan(&f.ID, &f.Code, &f.Name, &areas, &f.WeeklyCapacity, &f.Synthetic); err != nil {
+	var areas, perBand string
+	if err := sc.Scan(&f.ID, &f.Code, &f.Name, &areas, &f.WeeklyCapacity, &perBand, &f.Synthetic); err != nil {
 		return nil, translate(err)
 	}
 	if err := json.Unmarshal([]byte(areas), &f.Areas); err != nil {
 		return nil, safeguard.WrapError(safeguard.EINTERNAL, err, "corrupt force areas")
+	}
+	if err := json.Unmarshal([]byte(perBand), &f.BandCapacity); err != nil {
+		return nil, safeguard.WrapError(safeguard.EINTERNAL, err, "corrupt force band capacity")
+	}
+	if len(f.BandCapacity) == 0 {
+		f.BandCapacity = nil
 	}
 	return f, nil
 }

@@ -71,10 +71,14 @@ func createSubject(tx *Tx, subj *safeguard.Subject) error {
 	}
 	subj.Ref, subj.CreatedAt, subj.UpdatedAt = safeguard.SubjectRef(year, seq), tx.now, tx.now
 	subj.DueAt = microPtr(subj.DueAt)
+	if subj.Status == "" {
+		subj.Status = safeguard.SubjectOpen
+	}
 	subj.ID, err = tx.insert(`INSERT INTO subjects (ref, name_enc, address_enc, force_code, attribution_status,
-		band, band_rank, due_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		band, band_rank, due_at, score, status, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
 		subj.Ref, name, addr, nullString(subj.ForceCode), subj.AttributionStatus,
-		string(subj.Band), subj.Band.Rank(), subj.DueAt, tx.now, tx.now)
+		string(subj.Band), subj.Band.Rank(), subj.DueAt, subj.Score, subj.Status, tx.now, tx.now)
 	if err != nil {
 		return err
 	}
@@ -119,6 +123,12 @@ func (s *SubjectService) UpdateSubject(ctx context.Context, subjectID int64, upd
 			}
 			subj.AttributionStatus, changed = *upd.AttributionStatus, append(changed, "attribution="+*upd.AttributionStatus)
 		}
+		if upd.Status != nil && *upd.Status != subj.Status {
+			if *upd.Status != safeguard.SubjectOpen && *upd.Status != safeguard.SubjectClosed {
+				return safeguard.Errorf(safeguard.EINVALID, "unknown subject status %q (want open or closed)", *upd.Status)
+			}
+			subj.Status, changed = *upd.Status, append(changed, "status="+*upd.Status)
+		}
 		if len(changed) == 0 {
 			return tx.audit("subject.read", "subject", id(subj.ID), "")
 		}
@@ -132,8 +142,8 @@ func (s *SubjectService) UpdateSubject(ctx context.Context, subjectID int64, upd
 		}
 		subj.UpdatedAt = tx.now
 		if _, err := tx.exec(`UPDATE subjects SET name_enc = $1, address_enc = $2, force_code = $3,
-			attribution_status = $4, updated_at = $5 WHERE id = $6`,
-			name, addr, nullString(subj.ForceCode), subj.AttributionStatus, tx.now, subj.ID); err != nil {
+			attribution_status = $4, status = $5, updated_at = $6 WHERE id = $7`,
+			name, addr, nullString(subj.ForceCode), subj.AttributionStatus, subj.Status, tx.now, subj.ID); err != nil {
 			return err
 		}
 		return tx.audit("subject.update", "subject", id(subj.ID), strings.Join(changed, " "))
@@ -176,7 +186,7 @@ func (s *SubjectService) LinkReferral(ctx context.Context, link safeguard.Subjec
 }
 
 const subjectColumns = `s.id, s.ref, s.name_enc, s.address_enc, s.force_code, s.attribution_status, s.band,
-	s.due_at, s.created_at, s.updated_at`
+	s.due_at, s.score, s.status, s.created_at, s.updated_at`
 
 // sealedSubject is a subjects row before its personal data is opened.
 type sealedSubject struct {
@@ -191,7 +201,7 @@ func scanSubject(sc interface{ Scan(...any) error }) (sealedSubject, error) {
 	var force sql.NullString
 	var band string
 	if err := sc.Scan(&row.ID, &row.Ref, &row.name, &row.address, &force, &row.AttributionStatus, &band,
-		nullTimeCol{&row.DueAt}, timeCol{&row.CreatedAt}, timeCol{&row.UpdatedAt}); err != nil {
+		nullTimeCol{&row.DueAt}, &row.Score, &row.Status, timeCol{&row.CreatedAt}, timeCol{&row.UpdatedAt}); err != nil {
 		return row, translate(err)
 	}
 	row.ForceCode, row.Band = force.String, safeguard.Band(band)

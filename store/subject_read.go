@@ -66,6 +66,9 @@ func findLinks(tx *Tx, subjectID int64) ([]safeguard.SubjectLink, error) {
 // in a unique column so pages never overlap. Subjects without a due date
 // or band come last either way.
 var subjectOrders = map[string][2]string{
+	// Only unassessed subjects (band_rank 4) lack a due date, so NULLs
+	// never compete with dates here and the queue indexes serve the order.
+	"queue":   {"s.band_rank, s.due_at, s.score DESC, s.id", "s.band_rank DESC, s.due_at DESC, s.score, s.id DESC"},
 	"due":     {"s.due_at IS NULL, s.due_at, s.id", "s.due_at IS NULL, s.due_at DESC, s.id DESC"},
 	"band":    {"s.band_rank, s.due_at IS NULL, s.due_at, s.id", "s.band_rank = 4, s.band_rank DESC, s.due_at IS NULL, s.due_at DESC, s.id DESC"},
 	"ref":     {"s.ref", "s.ref DESC"},
@@ -84,9 +87,13 @@ func (s *SubjectService) FindSubjects(ctx context.Context, f safeguard.SubjectFi
 	}
 	order, ok := subjectOrders[sortKey]
 	if !ok {
-		return nil, 0, safeguard.Errorf(safeguard.EINVALID, "unknown sort %q (want due, band, ref or created)", f.Sort)
+		return nil, 0, safeguard.Errorf(safeguard.EINVALID, "unknown sort %q (want queue, due, band, ref or created)", f.Sort)
 	} else if f.Band != "" && !f.Band.Valid() {
 		return nil, 0, safeguard.Errorf(safeguard.EINVALID, "unknown band %q", f.Band)
+	} else if f.Status != "" && f.Status != safeguard.SubjectOpen && f.Status != safeguard.SubjectClosed {
+		return nil, 0, safeguard.Errorf(safeguard.EINVALID, "unknown subject status %q (want open or closed)", f.Status)
+	} else if f.AttributionStatus != "" && !validAttribution(f.AttributionStatus) {
+		return nil, 0, safeguard.Errorf(safeguard.EINVALID, "unknown attribution status %q", f.AttributionStatus)
 	}
 	orderBy := order[0]
 	if desc {
@@ -112,13 +119,27 @@ func (s *SubjectService) FindSubjects(ctx context.Context, f safeguard.SubjectFi
 			add("s.force_code = $%d", f.ForceCode)
 		}
 		if f.Band != "" {
-			add("s.band = $%d", string(f.Band))
+			// By rank, not name, so the queue indexes apply.
+			add("s.band_rank = $%d", f.Band.Rank())
+		}
+		if f.Status != "" {
+			add("s.status = $%d", f.Status)
+		}
+		if f.AttributionStatus != "" {
+			add("s.attribution_status = $%d", f.AttributionStatus)
+		}
+		if f.Overdue {
+			add("s.status = 'open' AND s.due_at < $%d", tx.now)
 		}
 		cond := ""
 		if len(where) > 0 {
 			cond = " WHERE " + strings.Join(where, " AND ")
 		}
-		if err := tx.queryRow(`SELECT COUNT(*) FROM subjects s`+cond, args, &total); err != nil {
+		count := `SELECT COUNT(*) FROM subjects s` + cond
+		if f.CountUpTo > 0 {
+			count = fmt.Sprintf(`SELECT COUNT(*) FROM (SELECT 1 FROM subjects s%s LIMIT %d) c`, cond, f.CountUpTo)
+		}
+		if err := tx.queryRow(count, args, &total); err != nil {
 			return err
 		}
 		q := fmt.Sprintf(`SELECT %s FROM subjects s%s ORDER BY %s LIMIT %d OFFSET %d`,
