@@ -14,26 +14,17 @@ type listResponse[T any] struct {
 	Limit  int `json:"limit"`
 }
 
-// apiListSubjects handles GET /api/v1/subjects?band=&sort=&offset=&limit=.
+// apiListSubjects handles GET /api/v1/subjects?band=&force=&status=&
+// attribution=&overdue=&sort=&offset=&limit=. Without status it lists open
+// and closed subjects alike, as it always has.
 func (s *Server) apiListSubjects(w http.ResponseWriter, r *http.Request) {
-	offset, limit, err := parsePaging(r)
+	q, err := parseSubjectQuery(r, "band", "")
 	if err != nil {
 		s.Error(w, r, err)
 		return
 	}
-	sort, err := parseSort(r, "band", subjectSortKeys...)
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	band := safeguard.Band(r.URL.Query().Get("band"))
-	if band != "" && !band.Valid() {
-		s.Error(w, r, safeguard.Errorf(safeguard.EINVALID, "unknown band %q (want immediate, high, medium or low)", band))
-		return
-	}
-	subs, total, err := s.svc.Subjects.FindSubjects(r.Context(), safeguard.SubjectFilter{
-		ForceCode: r.URL.Query().Get("force"), Band: band, Sort: sort, Offset: offset, Limit: limit,
-	})
+	offset, limit := q.Offset, q.Limit
+	subs, total, err := s.svc.Subjects.FindSubjects(r.Context(), q.SubjectFilter)
 	if err != nil {
 		s.Error(w, r, err)
 		return

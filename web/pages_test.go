@@ -29,8 +29,8 @@ func TestQueueShowsRefsNotNames(t *testing.T) {
 			t.Errorf("queue shows a name")
 		}
 	}
-	if !strings.Contains(resp.Body, `aria-sort="ascending"`) || !strings.Contains(resp.Body, "sort=-band") {
-		t.Errorf("queue has no sort state on its band column")
+	if !strings.Contains(resp.Body, `aria-sort="ascending"`) || !strings.Contains(resp.Body, "sort=-queue") {
+		t.Errorf("queue has no sort state on its band column\n%s", resp.Body)
 	}
 	if got := b.Get("/queue?sort=name").StatusCode; got != 400 {
 		t.Errorf("unknown sort: %d, want 400", got)

@@ -37,6 +37,7 @@ func parsePaging(r *http.Request) (offset, limit int, err error) {
 // the other query parameters (filters, sort).
 type pager struct {
 	Offset, Limit, Total int
+	More                 bool // there are more than Total: counting stopped there
 	path                 string
 	query                url.Values
 }

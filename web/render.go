@@ -26,13 +26,14 @@ type templates struct {
 
 func templateFuncs(sa *staticAssets) template.FuncMap {
 	return template.FuncMap{
-		"static":  sa.URL,
-		"fmtTime": fmtTime,
-		"fmtDate": fmtDate,
-		"join":    strings.Join,
-		"add":     func(a, b int) int { return a + b },
-		"label":   func(s string) string { return strings.ReplaceAll(s, "_", " ") },
-		"yesno":   yesno,
+		"static":   sa.URL,
+		"fmtTime":  fmtTime,
+		"fmtDate":  fmtDate,
+		"join":     strings.Join,
+		"add":      func(a, b int) int { return a + b },
+		"label":    func(s string) string { return strings.ReplaceAll(s, "_", " ") },
+		"csvLimit": func() string { return "100,000" },
+		"yesno":    yesno,
 		// notViewed: the provider said it did not open the file.
 		"notViewed": func(b *bool) bool { return b != nil && !*b },
 		"overdue":   func(v any) bool { t, ok := asTime(v); return ok && t.Before(time.Now()) },

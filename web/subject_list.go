@@ -13,5 +13,5 @@ func (s *Server) listSubjects(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/subjects/"+url.PathEscape(strings.ToUpper(ref)), http.StatusSeeOther)
 		return
 	}
-	s.subjectList(w, r, "Subjects", "Every subject you may see, by reference.", "ref")
+	s.subjectList(w, r, "Subjects", "Every subject you may see, by reference.", "ref", "")
 }
