@@ -146,3 +146,55 @@ func TestForce_Capacity(t *testing.T) {
 		}
 	})
 }
+
+func TestSubject_Backlog(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *TestDB) {
+		mustForce(t, db, "KNT")
+		ss := store.NewSubjectService(db.DB)
+		as := store.NewAssessmentService(db.DB)
+		analyst := ctxAs(safeguard.RoleAnalyst, "")
+		mk := func(force string, band safeguard.Band, closed bool) {
+			s := &safeguard.Subject{ForceCode: force, AttributionStatus: safeguard.AttrUnresolved}
+			if err := ss.CreateSubject(analyst, s); err != nil {
+				t.Fatal(err)
+			}
+			if band != "" {
+				if err := as.CreateAssessment(analyst, &safeguard.Assessment{SubjectID: s.ID, Band: band, PolicyVersion: "v1", DueAt: t0}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if closed {
+				c := safeguard.SubjectClosed
+				if _, err := ss.UpdateSubject(analyst, s.ID, safeguard.SubjectUpdate{Status: &c}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		mk("KNT", safeguard.BandHigh, false)
+		mk("KNT", safeguard.BandLow, true) // closed: not waiting
+		mk("KNT", "", false)               // unassessed: no due date to forecast
+		mk("", safeguard.BandImmediate, false)
+		items, err := ss.FindBacklog(analyst)
+		if err != nil || len(items) != 2 {
+			t.Fatalf("national backlog: %+v %v", items, err)
+		}
+		got := map[string]safeguard.Band{}
+		for _, it := range items {
+			got[it.ForceCode] = it.Band
+			if !it.DueAt.Equal(t0.Truncate(time.Microsecond)) {
+				t.Errorf("due %v, want %v", it.DueAt, t0)
+			}
+		}
+		if got["KNT"] != safeguard.BandHigh || got[""] != safeguard.BandImmediate {
+			t.Errorf("backlog = %v", got)
+		}
+		items, err = ss.FindBacklog(ctxAs(safeguard.RoleSupervisor, "KNT"))
+		if err != nil || len(items) != 1 || items[0].ForceCode != "KNT" {
+			t.Fatalf("force backlog: %+v %v", items, err)
+		}
+		_, err = ss.FindBacklog(ctxAs(safeguard.RoleAdmin, ""))
+		if err != nil {
+			t.Fatalf("admin (read_reports): %v", err)
+		}
+	})
+}

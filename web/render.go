@@ -164,6 +164,7 @@ func (s *Server) navFor(a safeguard.Actor, current string) []navItem {
 		{"Subjects", "/subjects", a.Can(safeguard.PermReadPersonal) && s.svc.Subjects != nil},
 		{"Referrals", "/referrals", a.Can(safeguard.PermReadPersonal) && s.svc.Referrals != nil},
 		{"Operations", "/operations", a.Can(safeguard.PermReadOperational) && s.svc.Operations != nil},
+		{"Forecast", "/forecast", (a.Can(safeguard.PermReadReports) || a.Can(safeguard.PermReadOperational)) && s.svc.Backlog != nil},
 		{"Banks", "/banks", canAny(safeguard.PermManageBanks, safeguard.PermMatch) && s.svc.Banks != nil},
 		{"Hash lookup", "/match", a.Can(safeguard.PermMatch) && s.svc.Matcher != nil},
 		{"Audit", "/audit", a.Can(safeguard.PermReadAudit) && s.svc.Audit != nil},

@@ -56,6 +56,7 @@ func (s *Server) registerRoutes() {
 	s.handle("GET /{$}", s.page("", s.home))
 	s.handle("GET /queue", s.page(personal, s.needs(subjects, "Subjects", s.showQueue)))
 	s.handle("GET /queue.csv", s.page(personal, s.needs(subjects, "Subjects", s.exportQueue)))
+	s.handle("GET /forecast", s.page("", s.needs(s.svc.Backlog != nil && s.svc.Forces != nil, "The forecast", s.showForecast)))
 	s.handle("GET /subjects", s.page(personal, s.needs(subjects, "Subjects", s.listSubjects)))
 	s.handle("GET /subjects/{ref}", s.page(personal, s.needs(subjects, "Subjects", s.showSubject)))
 	s.handle("GET /referrals", s.page(personal, s.needs(referrals, "Referrals", s.listReferrals)))
