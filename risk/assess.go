@@ -70,8 +70,9 @@ func (p *Policy) ruleBand(f *safeguard.Facts) (safeguard.Band, int) {
 }
 
 func (p *Policy) assess(f *safeguard.Facts) Assessment {
-	a := Assessment{Band: p.DefaultBand, PolicyVersion: p.Version}
-	var w []witness
+	a := Assessment{Band: p.DefaultBand, PolicyVersion: p.Version, Trace: make([]Fired, 0, 8)}
+	var buf [8]witness
+	w := buf[:0]
 	for _, r := range p.Rules {
 		w = w[:0]
 		if !r.when.eval(f, p, &w) {
@@ -100,20 +101,25 @@ func (p *Policy) assess(f *safeguard.Facts) Assessment {
 
 func fired(r *Rule, w []witness) Fired {
 	fr := Fired{Rule: r.ID, Title: r.Title, Phase: r.Phase, Band: r.Band, Score: r.Score}
-	var parts []string
+	if len(w) == 0 {
+		fr.Because = r.Title // held only through not: nothing to cite
+		return fr
+	}
+	fr.Facts = make([]FiredFact, 0, len(w))
+	var sb strings.Builder
 	for _, x := range w {
 		if hasFact(fr.Facts, x.fact.path) {
 			continue
 		}
 		ff := FiredFact{Fact: x.fact.path, Words: x.fact.words(x.v), Sources: x.v.allSources()}
 		fr.Facts = append(fr.Facts, ff)
-		parts = append(parts, ff.Words+sourceWords(ff.Sources))
+		if sb.Len() > 0 {
+			sb.WriteString(" and ")
+		}
+		sb.WriteString(ff.Words)
+		writeSources(&sb, ff.Sources)
 	}
-	if len(parts) == 0 {
-		fr.Because = r.Title // held only through not: nothing to cite
-	} else {
-		fr.Because = strings.Join(parts, " and ")
-	}
+	fr.Because = sb.String()
 	return fr
 }
 
@@ -160,27 +166,48 @@ func accessBecause(f *safeguard.Facts, p *Policy) string {
 // sourceWords says where facts came from: " (referral R-1, analyst entry by
 // A. Analyst)". Repeated sources are named once.
 func sourceWords(ss []safeguard.FactSource) string {
-	var words []string
-	for _, s := range ss {
-		var w string
+	var sb strings.Builder
+	writeSources(&sb, ss)
+	return sb.String()
+}
+
+func writeSources(sb *strings.Builder, ss []safeguard.FactSource) {
+	for i, s := range ss {
+		if seenSource(ss[:i], s) {
+			continue
+		}
+		if i == 0 {
+			sb.WriteString(" (")
+		} else {
+			sb.WriteString(", ")
+		}
 		switch s.Kind {
 		case safeguard.FactFromReferral:
-			w = "referral " + s.Ref
+			sb.WriteString("referral ")
+			sb.WriteString(s.Ref)
 		case safeguard.FactFromScanReport:
-			w = "scan report " + s.Ref
+			sb.WriteString("scan report ")
+			sb.WriteString(s.Ref)
 		case safeguard.FactFromAnalyst:
-			w = "analyst entry by " + s.By
+			sb.WriteString("analyst entry by ")
+			sb.WriteString(s.By)
 		default:
-			w = strings.TrimSpace(s.Kind + " " + s.Ref + " " + s.By)
-		}
-		if !contains(words, w) {
-			words = append(words, w)
+			sb.WriteString(strings.TrimSpace(s.Kind + " " + s.Ref + " " + s.By))
 		}
 	}
-	if len(words) == 0 {
-		return ""
+	if len(ss) > 0 {
+		sb.WriteString(")")
 	}
-	return " (" + strings.Join(words, ", ") + ")"
+}
+
+// seenSource reports whether an earlier source would be named the same.
+func seenSource(earlier []safeguard.FactSource, s safeguard.FactSource) bool {
+	for _, e := range earlier {
+		if e.Kind == s.Kind && e.Ref == s.Ref && (e.By == s.By || s.Kind != safeguard.FactFromAnalyst) {
+			return true
+		}
+	}
+	return false
 }
 
 // Explain says in one sentence why the subject is in its band, e.g.

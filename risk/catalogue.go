@@ -2,6 +2,7 @@ package risk
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"safeguard"
@@ -208,9 +209,9 @@ func (d *factDef) words(v value) string {
 		}
 		return d.no
 	case kindCount:
-		return fmt.Sprintf(d.phrase, v.n)
+		return strings.Replace(d.phrase, "%d", strconv.FormatInt(v.n, 10), 1)
 	case kindText:
-		return fmt.Sprintf(d.phrase, v.s)
+		return strings.Replace(d.phrase, "%s", v.s, 1)
 	}
 	return fmt.Sprintf(d.phrase, occupationList(v.items))
 }

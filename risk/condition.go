@@ -332,6 +332,8 @@ func suggest(name string) string {
 		if i := strings.IndexByte(name, '.'); i < 0 {
 			// A section alone, or a fact without its section.
 			best = min(best, distance(name, d.section()), distance(name, d.name()))
+		} else if strings.HasPrefix(d.path, name) {
+			best = min(best, 1) // cut short
 		}
 		if best <= 3 {
 			cs = append(cs, cand{d.path, best})

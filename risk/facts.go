@@ -86,7 +86,9 @@ func readFact(l *errList, d *factDef, f *safeguard.Facts, n *node, path string) 
 				items = append(items, tf)
 			}
 		}
-		*d.list(f) = items
+		if len(items) > 0 { // an empty list records nothing
+			*d.list(f) = items
+		}
 		return
 	}
 	var sources []safeguard.FactSource

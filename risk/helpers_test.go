@@ -1,6 +1,8 @@
 package risk
 
 import (
+	"encoding/json"
+	"reflect"
 	"testing"
 	"time"
 
@@ -72,4 +74,21 @@ func findFired(a Assessment, rule string) *Fired {
 		}
 	}
 	return nil
+}
+
+// checkRoundTrip marshals f and parses it back, failing unless the result
+// is the same.
+func checkRoundTrip(t *testing.T, f *safeguard.Facts) {
+	t.Helper()
+	out, err := json.Marshal(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := ParseFacts(out)
+	if err != nil {
+		t.Fatalf("re-parse of %s: %v", out, err)
+	}
+	if !reflect.DeepEqual(f, again) {
+		t.Fatalf("round trip differs:\n%+v\n%+v", f, again)
+	}
 }
