@@ -1,0 +1,42 @@
+package risk
+
+import (
+	"math/rand/v2"
+	"os"
+	"testing"
+
+	"safeguard"
+)
+
+// BenchmarkAssess assesses varied random subjects with the built-in
+// policy: the engine's share of re-assessing a backlog.
+func BenchmarkAssess(b *testing.B) {
+	p := Builtin()
+	r := rand.New(rand.NewPCG(7, 7))
+	subjects := make([]*safeguard.Facts, 1024)
+	for i := range subjects {
+		subjects[i] = randomFacts(r)
+		if i%4 == 0 {
+			grantAccess(subjects[i], p, i)
+		}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		p.Assess(subjects[i%len(subjects)], now)
+	}
+}
+
+func BenchmarkParseFacts(b *testing.B) {
+	data, err := os.ReadFile("testdata/facts-scout-leader.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ParseFacts(data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,59 @@
+package risk
+
+import (
+	"os"
+	"testing"
+
+	"safeguard"
+)
+
+func FuzzParsePolicy(f *testing.F) {
+	f.Add(BuiltinJSON())
+	f.Add([]byte(minimalPolicy))
+	f.Add([]byte(sneakyPolicy))
+	f.Add([]byte(`{"version": "1", "rules": [{"id": "x", "when": {"any": [{"fact": "acess", "eq": true}]}}]}`))
+	f.Add([]byte(`{"version": "1", "due": {"high": "1w"}, "score_bands": {"high": 10, "medium": 20}}`))
+	access := &safeguard.Facts{}
+	access.AccessToChildren.FamilyOrNeighboursChildren = yes()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p, err := ParsePolicy(data)
+		if err != nil {
+			if safeguard.ErrorCode(err) != safeguard.EINVALID {
+				t.Fatalf("error code %s: %v", safeguard.ErrorCode(err), err)
+			}
+			return
+		}
+		if a := p.Assess(&safeguard.Facts{}, now); !a.Band.Valid() || a.DueAt.Before(now) {
+			t.Fatalf("empty facts: band %q due %s", a.Band, a.DueAt)
+		}
+		if a := p.Assess(access, now); a.Band != safeguard.BandImmediate {
+			t.Fatalf("access to children: band %s", a.Band)
+		}
+	})
+}
+
+func FuzzParseFacts(f *testing.F) {
+	example, err := os.ReadFile("testdata/facts-scout-leader.json")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(example)
+	f.Add([]byte(`{"history": {"prior_iioc_conviction": {"value": true, "sources": [{"kind": "analyst", "by": "A", "at": "2026-03-02T09:30:00+01:00"}]}}}`))
+	f.Add([]byte(`{"access_to_children": {"occupation": [{"value": "Scout Leader", "sources": [{"kind": "referral", "ref": "R", "at": "2026-03-02T09:30:00Z"}]}]}}`))
+	f.Add([]byte(`{"material": {"uk_a": {"value": 1e3, "sources": []}}}`))
+	p := Builtin()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		facts, err := ParseFacts(data)
+		if err != nil {
+			if safeguard.ErrorCode(err) != safeguard.EINVALID {
+				t.Fatalf("error code %s: %v", safeguard.ErrorCode(err), err)
+			}
+			return
+		}
+		a := p.Assess(facts, now)
+		if !a.Band.Valid() || a.Explain() == "" {
+			t.Fatalf("band %q", a.Band)
+		}
+		checkRoundTrip(t, facts) // what parses marshals back to a document that parses the same
+	})
+}
