@@ -189,6 +189,7 @@ func MustOpenEnv(tb testing.TB, opts ...EnvOptions) *Env {
 		Banks:       store.NewBankService(db),
 		Scans:       store.NewScanReportService(db),
 		Operations:  store.NewOperationService(db),
+		Attribution: store.NewAttributionService(db),
 		Ping:        db.Ping,
 	}
 	if o.Edit != nil {

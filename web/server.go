@@ -69,6 +69,7 @@ type Services struct {
 	Banks       safeguard.BankService
 	Scans       safeguard.ScanReportService
 	Operations  safeguard.OperationService
+	Attribution safeguard.AttributionService
 	// Matcher answers hash lookups from banks held in memory. The server
 	// loads it on the first lookup if nobody has; keeping it current
 	// (Set.Watch) is the caller's job.

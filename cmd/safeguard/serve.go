@@ -122,6 +122,7 @@ func services(db *store.DB) web.Services {
 		Banks:       store.NewBankService(db),
 		Scans:       store.NewScanReportService(db),
 		Operations:  store.NewOperationService(db),
+		Attribution: store.NewAttributionService(db),
 		Ping:        db.Ping,
 	}
 }
