@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"safeguard"
@@ -151,35 +152,27 @@ func eventWindow(e safeguard.IPEvent, skew time.Duration) (from, to time.Time, r
 	return time.Time{}, time.Time{}, false
 }
 
-// loadLeases loads the leases meeting any event's window, and not the
-// rest: windows that overlap are merged and each is one query. It returns
-// the import id of each lease by its Source, which names the import.
+// loadLeases loads the leases that can matter to the events, and not the
+// rest: for each event, those of a prefix that contains its address (one
+// indexed lookup per prefix length) meeting its window. It returns the
+// import id of each lease by its Source, which names the import.
 func loadLeases(tx *Tx, events []storedEvent) ([]attribution.Lease, map[string]int64, error) {
-	type window struct{ from, to time.Time }
-	var ws []window
-	for _, e := range events {
-		if e.readable {
-			ws = append(ws, window{e.from, e.to})
-		}
-	}
-	slices.SortFunc(ws, func(a, b window) int { return a.from.Compare(b.from) })
-	var merged []window
-	for _, w := range ws {
-		if n := len(merged); n > 0 && !w.from.After(merged[n-1].to) {
-			if w.to.After(merged[n-1].to) {
-				merged[n-1].to = w.to
-			}
-			continue
-		}
-		merged = append(merged, w)
-	}
 	seen := map[int64]bool{}
 	var leases []attribution.Lease
 	imports := map[string]int64{}
-	for _, w := range merged {
+	for _, e := range events {
+		if !e.readable {
+			continue
+		}
+		args := append([]any{e.from, e.to}, containingPrefixes(e.IP)...)
+		marks := make([]string, len(args)-2)
+		for i := range marks {
+			marks[i] = "$" + strconv.Itoa(i+3)
+		}
 		rows, err := tx.query(`SELECT id, import_id, prefix, has_ports, port_start, port_end, start_at, end_at, shared,
 			open_start, open_end, clock_warning, source, subscriber_enc, name_enc, install_address_enc,
-			billing_address_enc, calling_station_enc FROM leases WHERE end_at >= $1 AND start_at <= $2`, w.from, w.to)
+			billing_address_enc, calling_station_enc FROM leases
+			WHERE prefix IN (`+strings.Join(marks, ", ")+`) AND end_at >= $1 AND start_at <= $2`, args...)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -228,6 +221,20 @@ func loadLeases(tx *Tx, events []storedEvent) ([]attribution.Lease, map[string]i
 		}
 	}
 	return leases, imports, nil
+}
+
+// containingPrefixes lists, as stored, every prefix that contains addr:
+// one per prefix length.
+func containingPrefixes(addr netip.Addr) []any {
+	addr = addr.Unmap()
+	out := make([]any, 0, addr.BitLen()+1)
+	for bits := addr.BitLen(); bits >= 0; bits-- {
+		p, err := addr.Prefix(bits)
+		if err == nil {
+			out = append(out, p.String())
+		}
+	}
+	return out
 }
 
 // loadProxies loads every stored proxy range: lists are small next to

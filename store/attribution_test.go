@@ -20,6 +20,7 @@ const ispFixture = `ip,port_start,port_end,start,end,subscriber_id,name,install_
 203.0.113.20,,,2026-02-01T11:00:00Z,2026-02-02T00:00:00Z,SUB-3003,Third Fictional,"3 Example Lane, CM3 3CC",,
 100.64.1.1,1024,2047,2026-02-01T00:00:00Z,2026-02-10T00:00:00Z,SUB-4004,Shared Fictional,"4 Example Close, CT4 4DD",,true
 192.0.2.66,,,2026-02-01T00:00:00Z,2026-02-10T00:00:00Z,SUB-5005,Proxy Fictional,"5 Example Mews, CT5 5EE",,
+2001:db8:12:3400::/56,,,2026-02-01T00:00:00Z,2026-02-10T00:00:00Z,SUB-6006,Six Fictional,"6 Example Row, CT6 6FF",,
 `
 
 // attrForces creates Kent (CT) and Essex (CM).
@@ -125,7 +126,7 @@ func TestAttribution_ImportAllOrNothing(t *testing.T) {
 		wantCode(t, err, safeguard.EFORBIDDEN)
 
 		imp := mustImport(t, svc, safeguard.ImportISPCSV, "/tmp/client/path/isp-response.csv", ispFixture)
-		if imp.ID == 0 || imp.Rows != 5 || imp.FileName != "isp-response.csv" || len(imp.SHA256) != 64 || imp.ImportedBy != "user:1:analyst1" ||
+		if imp.ID == 0 || imp.Rows != 6 || imp.FileName != "isp-response.csv" || len(imp.SHA256) != 64 || imp.ImportedBy != "user:1:analyst1" ||
 			imp.From == nil || !imp.From.Equal(time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)) || !imp.To.Equal(time.Date(2026, 2, 10, 0, 0, 0, 0, time.UTC)) {
 			t.Fatalf("import = %+v", imp)
 		}
@@ -228,7 +229,13 @@ func TestAttribution_ResolveStatusesAndReasons(t *testing.T) {
 		if err != nil || s.AttributionStatus != safeguard.AttrConfirmed {
 			t.Fatalf("subject = %+v, %v", s, err)
 		}
-		if n := auditActionCount(t, db, "attribution.resolve"); n != 1 {
+		// An IPv6 delegation: the lease is found by its /56 prefix.
+		v6 := attrSubject(t, db, "P2P-V6", &safeguard.Subject{Name: "Fictional Six"}, ev{ip: "2001:db8:12:3456::1", time: "2026-02-03T10:00:00Z"})
+		got, err = svc.ResolveSubject(ctxAs(safeguard.RoleAnalyst, ""), v6.ID)
+		if err != nil || got.Status != safeguard.AttrConfirmed || got.SubscriberID != "SUB-6006" || got.Events[0].InstallAddress != "6 Example Row, CT6 6FF" {
+			t.Fatalf("IPv6 subject = %+v, %v", got, err)
+		}
+		if n := auditActionCount(t, db, "attribution.resolve"); n != 2 {
 			t.Fatalf("%d attribution.resolve events", n)
 		}
 		// Reasons are sealed: codes in clear, sentences (naming subscribers) not.

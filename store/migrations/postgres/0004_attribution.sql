@@ -38,8 +38,9 @@ CREATE TABLE leases (
 	billing_address_enc BYTEA,
 	calling_station_enc BYTEA
 );
-CREATE INDEX leases_start ON leases (start_at);
-CREATE INDEX leases_end ON leases (end_at);
+-- A lease is found by the prefixes that can contain an address (one per
+-- prefix length), then by time.
+CREATE INDEX leases_prefix ON leases (prefix, start_at);
 CREATE INDEX leases_subscriber ON leases (subscriber_bi);
 CREATE INDEX leases_import ON leases (import_id);
 
