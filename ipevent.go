@@ -46,12 +46,24 @@ const (
 	AttrUnresolved   = "unresolved"
 )
 
-// Attribution is an IP event resolved against ISP records.
+// Attribution is an IP event resolved against ISP records. Subscriber
+// details are personal data, encrypted at rest. InstallAddress is the
+// address used for force assignment; BillingAddress is kept apart and never
+// used for it.
 type Attribution struct {
-	ID           int64     `json:"id"`
-	IPEventID    int64     `json:"ip_event_id"`
-	Status       string    `json:"status"`
-	SubscriberID string    `json:"subscriber_id,omitempty"`
-	Reasons      []string  `json:"reasons"`
-	ResolvedAt   time.Time `json:"resolved_at"`
+	ID             int64               `json:"id"`
+	IPEventID      int64               `json:"ip_event_id"`
+	ReferralID     int64               `json:"referral_id"`
+	IP             string              `json:"ip"`
+	Port           *int                `json:"port,omitempty"`
+	TimeText       string              `json:"time_raw"`           // as received
+	At             *time.Time          `json:"time_utc,omitempty"` // only when the source gave an offset
+	Status         string              `json:"status"`
+	SubscriberID   string              `json:"subscriber_id,omitempty"` // set only when confirmed
+	SubscriberName string              `json:"subscriber_name,omitempty"`
+	InstallAddress string              `json:"installation_address,omitempty"`
+	BillingAddress string              `json:"billing_address,omitempty"`
+	Reasons        []AttributionReason `json:"reasons"`
+	ImportIDs      []int64             `json:"import_ids"` // the imports whose leases were considered
+	ResolvedAt     time.Time           `json:"resolved_at"`
 }

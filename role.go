@@ -51,13 +51,16 @@ const (
 	PermAllocate        Permission = "allocate"         // allocate within a force
 	PermReadReports     Permission = "read_reports"     // aggregate reports, no personal data
 	PermReadOperational Permission = "read_operational" // operations and packages
+	// PermOverrideWarrant lets a force supervisor record a warrant action
+	// for a subject whose attribution is not corroborated, with a reason.
+	PermOverrideWarrant Permission = "override_warrant"
 )
 
 var rolePerms = map[Role][]Permission{
 	RoleAdmin:        {PermManageUsers, PermManagePolicies, PermReadAudit, PermManageBanks, PermReadReports},
 	RoleCoordinator:  {PermReadPersonal, PermIntake, PermAssess, PermManageBanks, PermMatch, PermManageOps, PermRecordActions, PermAcceptPackages, PermAllocate, PermReadReports, PermReadOperational},
 	RoleAnalyst:      {PermReadPersonal, PermIntake, PermAssess, PermMatch, PermReadReports, PermReadOperational},
-	RoleSupervisor:   {PermReadPersonal, PermMatch, PermRecordActions, PermAcceptPackages, PermAllocate, PermReadOperational},
+	RoleSupervisor:   {PermReadPersonal, PermMatch, PermRecordActions, PermAcceptPackages, PermAllocate, PermReadOperational, PermOverrideWarrant},
 	RoleInvestigator: {PermReadPersonal, PermMatch, PermRecordActions, PermReadOperational},
 	RoleAuditor:      {PermReadAudit, PermReadReports},
 }

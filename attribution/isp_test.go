@@ -242,3 +242,24 @@ func TestReadISPSuspectTwelveHourClock(t *testing.T) {
 		t.Errorf("warning on a 24-hour file: %s", leases[0].ClockWarning)
 	}
 }
+
+func TestProxyListEntries(t *testing.T) {
+	var pl ProxyList
+	if err := pl.ReadProxies(strings.NewReader("203.0.113.9\n192.0.2.0/28 tor\n2001:db8::/32\n192.0.2.0/28 again\n"), "p.txt"); err != nil {
+		t.Fatal(err)
+	}
+	got := pl.Entries()
+	want := []ProxyEntry{
+		{netip.MustParsePrefix("192.0.2.0/28"), "p.txt:2"},
+		{netip.MustParsePrefix("203.0.113.9/32"), "p.txt:1"},
+		{netip.MustParsePrefix("2001:db8::/32"), "p.txt:3"},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("Entries = %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("entry %d = %v, want %v", i, got[i], want[i])
+		}
+	}
+}

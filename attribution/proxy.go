@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
+	"slices"
 	"strings"
 
 	"safeguard"
@@ -67,4 +68,29 @@ func (pl *ProxyList) ReadProxies(r io.Reader, file string) error {
 		return safeguard.WrapError(safeguard.EINVALID, err, "%s:%d: %v", file, line+1, err)
 	}
 	return nil
+}
+
+// ProxyEntry is one entry of a proxy list: a prefix and where it was read.
+type ProxyEntry struct {
+	Prefix netip.Prefix
+	Label  string
+}
+
+// Entries returns the list's distinct prefixes in address order, each with
+// the label it was first added with, so a caller can store the list.
+func (pl *ProxyList) Entries() []ProxyEntry {
+	if pl == nil {
+		return nil
+	}
+	out := make([]ProxyEntry, 0, len(pl.set.set))
+	for p, label := range pl.set.set {
+		out = append(out, ProxyEntry{Prefix: p, Label: label})
+	}
+	slices.SortFunc(out, func(a, b ProxyEntry) int {
+		if c := a.Prefix.Addr().Compare(b.Prefix.Addr()); c != 0 {
+			return c
+		}
+		return a.Prefix.Bits() - b.Prefix.Bits()
+	})
+	return out
 }

@@ -111,3 +111,7 @@ func (rs *Reasons) add(code, text string) {
 		*rs = append(*rs, Reason{Code: code, Text: text})
 	}
 }
+
+// ReasonTimeUnreadable is stored for an event whose time cannot be read
+// at all: it is unresolved, never guessed.
+const ReasonTimeUnreadable = "time_unreadable"

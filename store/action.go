@@ -12,7 +12,9 @@ import (
 // may act only on their force's packages.
 //
 // A warrant action on a subject whose attribution is not corroborated
-// needs a.OverrideReason; the override is audited (action.override). A
+// needs a.OverrideReason from an actor holding PermOverrideWarrant (a force
+// supervisor); the override is audited (action.override), and a refused
+// one too (action.override.denied). A
 // correction (a.Supersedes) must name an earlier action of the same
 // package and give a.CorrectionNote; both rows are kept, since actions are
 // never updated or deleted. An IdempotencyKey already used on the package
@@ -20,7 +22,8 @@ import (
 // two retries race: the unique index decides.
 //
 // Returns EINVALID for a malformed action, a warrant without corroboration
-// or override, or a bad correction; ENOTFOUND if there is no such package
+// or override reason, or a bad correction; EFORBIDDEN for an override by
+// an actor without PermOverrideWarrant; ENOTFOUND if there is no such package
 // or the actor may not see it (audited as action.record.denied).
 func (s *OperationService) RecordAction(ctx context.Context, a *safeguard.Action) (*safeguard.Action, error) {
 	var out *safeguard.Action
@@ -48,9 +51,10 @@ func (s *OperationService) RecordAction(ctx context.Context, a *safeguard.Action
 			return err
 		}
 		override := safeguard.IsWarrant(a.Kind) && attribution != safeguard.AttrCorroborated
-		if override && a.OverrideReason == "" {
-			return safeguard.Errorf(safeguard.EINVALID,
-				"attribution is %s, not %s: a warrant needs an override reason", attribution, safeguard.AttrCorroborated)
+		if override {
+			if err := checkWarrantOverride(tx, p, a, attribution); err != nil {
+				return err
+			}
 		}
 		if a.Supersedes != nil {
 			var pkg int64
@@ -93,6 +97,9 @@ func (s *OperationService) RecordAction(ctx context.Context, a *safeguard.Action
 		}
 		if override {
 			// The reason stays in the action row: free text is no audit detail.
+			if err := recordWarrantOverride(tx, a.ID, p.SubjectID, attribution); err != nil {
+				return err
+			}
 			return tx.audit("action.override", "action", id(a.ID),
 				fmt.Sprintf("package=%d kind=%s attribution=%s", p.ID, a.Kind, attribution))
 		}

@@ -153,15 +153,15 @@ func TestAction_WarrantRuleAndScope(t *testing.T) {
 		w := &safeguard.Action{PackageID: f.kent.ID, Kind: safeguard.ActWarrantApplied, At: t0}
 		_, err := f.ops.RecordAction(kentInv, w)
 		wantCode(t, err, safeguard.EINVALID)
-		if msg := safeguard.ErrorMessage(err); msg != "attribution is unresolved, not corroborated: a warrant needs an override reason" {
+		if msg := safeguard.ErrorMessage(err); msg != "attribution is unresolved, not corroborated: a warrant needs a supervisor's override reason" {
 			t.Fatalf("message %q", msg)
 		}
 		w.OverrideReason = "provider account data confirms the subscriber (synthetic)"
-		got, err := f.ops.RecordAction(kentInv, w)
+		got, err := f.ops.RecordAction(ctxAs(safeguard.RoleSupervisor, "KNT"), w)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.ID == 0 || got.OverrideReason != w.OverrideReason || got.RecordedBy != "user:1:investigator1" || !got.At.Equal(t0.Truncate(time.Microsecond)) {
+		if got.ID == 0 || got.OverrideReason != w.OverrideReason || got.RecordedBy != "user:1:supervisor1" || !got.At.Equal(t0.Truncate(time.Microsecond)) {
 			t.Fatalf("recorded %+v", got)
 		}
 		if n := auditActionCount(t, db, "action.override"); n != 1 {

@@ -190,6 +190,7 @@ func MustOpenEnv(tb testing.TB, opts ...EnvOptions) *Env {
 		Scans:       store.NewScanReportService(db),
 		Operations:  store.NewOperationService(db),
 		Backlog:     store.NewSubjectService(db),
+		Attribution: store.NewAttributionService(db),
 		Ping:        db.Ping,
 	}
 	if o.Edit != nil {

@@ -94,6 +94,7 @@ var doneMessages = map[string]string{
 	"revoked": "The token has been revoked.",
 	"force":   "The force has been added.",
 	"scan":    "The scan report has been attached.",
+	"resolve": "The subject's IP events have been resolved against the stored ISP records.",
 }
 
 type navItem struct {
@@ -169,6 +170,7 @@ func (s *Server) navFor(a safeguard.Actor, current string) []navItem {
 		{"Hash lookup", "/match", a.Can(safeguard.PermMatch) && s.svc.Matcher != nil},
 		{"Audit", "/audit", a.Can(safeguard.PermReadAudit) && s.svc.Audit != nil},
 		{"Users", "/users", a.Can(safeguard.PermManageUsers)},
+		{"Attribution", "/attribution", a.Can(safeguard.PermAssess) && s.svc.Attribution != nil},
 		{"Forces", "/forces", canAny(safeguard.PermManageUsers, safeguard.PermManageOps, safeguard.PermAssess)},
 		{"Tokens", "/tokens", a.Can(safeguard.PermManageUsers)},
 	}

@@ -52,6 +52,8 @@ func (s *Server) registerRoutes() {
 		auditLog  = s.svc.Audit != nil
 		users     = s.svc.Users != nil && s.svc.Forces != nil
 		forces    = s.svc.Forces != nil
+		// attribution: ISP imports and attribution of subjects.
+		attribution = s.svc.Attribution != nil
 	)
 	s.handle("GET /{$}", s.page("", s.home))
 	s.handle("GET /queue", s.page(personal, s.needs(subjects, "Subjects", s.showQueue)))
@@ -79,6 +81,9 @@ func (s *Server) registerRoutes() {
 	s.handle("POST /tokens", s.page(admin, s.needs(forces, "Tokens", s.createToken)))
 	s.handle("GET /tokens/{id}/revoke", s.page(admin, s.confirmTokenRevoke))
 	s.handle("POST /tokens/{id}/revoke", s.page(admin, s.revokeToken))
+	s.handle("GET /attribution", s.page(safeguard.PermAssess, s.needs(attribution, "Attribution", s.showAttribution)))
+	s.handleLimit("POST /attribution/imports", s.cfg.MaxScanReportBytes, s.page(safeguard.PermAssess, s.needs(attribution, "Attribution", s.importAttribution)))
+	s.handle("POST /subjects/{ref}/attribute", s.page(safeguard.PermAssess, s.needs(attribution && subjects, "Attribution", s.resolveSubject)))
 	s.handle("GET /forces", s.page("", s.needs(forces, "Forces", s.listForces)))
 	s.handle("POST /forces", s.page(admin, s.needs(forces, "Forces", s.createForce)))
 
@@ -90,6 +95,10 @@ func (s *Server) registerRoutes() {
 	s.handle("GET /api/v1/subjects/{ref}/assessments", s.apiAuth(personal, s.needs(subjects && s.svc.Assessments != nil, "Assessments", s.apiSubjectAssessments)))
 	s.handle("GET /api/v1/subjects/{ref}/scans", s.apiAuth(personal, s.needs(subjects && s.svc.Scans != nil, "Scan reports", s.apiSubjectScans)))
 	s.handleLimit("POST /api/v1/subjects/{ref}/scans", s.cfg.MaxScanReportBytes, s.apiAuth(personal, s.needs(subjects && s.svc.Scans != nil, "Scan reports", s.apiUploadScan)))
+	s.handle("GET /api/v1/subjects/{ref}/attributions", s.apiAuth(personal, s.needs(subjects && attribution, "Attribution", s.apiSubjectAttributions)))
+	s.handle("POST /api/v1/subjects/{ref}/attribute", s.apiAuth(safeguard.PermAssess, s.needs(subjects && attribution, "Attribution", s.apiResolveSubject)))
+	s.handle("GET /api/v1/attribution/imports", s.apiAuth(safeguard.PermAssess, s.needs(attribution, "Attribution", s.apiListAttributionImports)))
+	s.handleLimit("POST /api/v1/attribution/imports", s.cfg.MaxScanReportBytes, s.apiAuth(safeguard.PermAssess, s.needs(attribution, "Attribution", s.apiImportAttribution)))
 	s.handle("GET /api/v1/referrals", s.apiAuth(personal, s.needs(referrals, "Referrals", s.apiListReferrals)))
 	s.handle("GET /api/v1/referrals/{id}", s.apiAuth(personal, s.needs(referrals, "Referrals", s.apiGetReferral)))
 	s.handle("POST /api/v1/referrals", s.apiAuth(safeguard.PermIntake, s.needs(referrals, "Referrals", s.apiCreateReferral)))

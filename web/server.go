@@ -70,6 +70,7 @@ type Services struct {
 	Scans       safeguard.ScanReportService
 	Operations  safeguard.OperationService
 	Backlog     safeguard.BacklogService
+	Attribution safeguard.AttributionService
 	// Matcher answers hash lookups from banks held in memory. The server
 	// loads it on the first lookup if nobody has; keeping it current
 	// (Set.Watch) is the caller's job.

@@ -15,6 +15,8 @@ type subjectPage struct {
 	Scans       []scanSummary
 	// CanUpload shows the form attaching a scan report.
 	CanUpload bool
+	// Attribution is the attribution section; nil without the service.
+	Attribution *subjectAttribution
 }
 
 // scanSummary is an attached scan report as the subject page shows it:
@@ -85,6 +87,9 @@ func (s *Server) subjectPage(ctx context.Context, sub *safeguard.Subject) (*subj
 		if p.Assessments, err = s.svc.Assessments.FindAssessments(ctx, sub.ID); err != nil {
 			return nil, err
 		}
+	}
+	if err := s.loadSubjectAttribution(ctx, p); err != nil {
+		return nil, err
 	}
 	if p.Referrals, _, err = s.svc.Referrals.FindReferrals(ctx, safeguard.ReferralFilter{SubjectID: &sub.ID, Limit: maxLimit}); err != nil {
 		return nil, err

@@ -123,6 +123,7 @@ func services(db *store.DB) web.Services {
 		Scans:       store.NewScanReportService(db),
 		Operations:  store.NewOperationService(db),
 		Backlog:     store.NewSubjectService(db),
+		Attribution: store.NewAttributionService(db),
 		Ping:        db.Ping,
 	}
 }

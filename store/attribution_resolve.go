@@ -1,0 +1,438 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"safeguard"
+	"safeguard/attribution"
+)
+
+// eventSlack is how far from a time without an offset its instant may be:
+// every offset in use (UTC-12 to UTC+14), plus an hour for a summer-time
+// change, so that the leases the resolver considers are all loaded.
+const eventSlack = 15 * time.Hour
+
+// ResolveSubject resolves the subject's IP events (those of its referrals
+// and linked referrals) against the stored leases and proxy ranges, stores
+// each event's attribution, corroborates them, and sets the subject's
+// attribution status, all in one transaction, audited as
+// attribution.resolve. When the subject is confirmed or corroborated, its
+// address and force are set from the subscriber's installation address
+// unless they were set otherwise (then they are kept, and that is audited
+// and noted). Requires PermAssess; returns ENOTFOUND (audited) for a
+// subject the actor may not see.
+func (s *AttributionService) ResolveSubject(ctx context.Context, subjectID int64) (*safeguard.SubjectAttribution, error) {
+	var out *safeguard.SubjectAttribution
+	err := s.db.run(ctx, func(tx *Tx) error {
+		if _, err := tx.require("attribution.resolve", safeguard.PermAssess); err != nil {
+			return err
+		}
+		subj, err := visibleSubject(tx, "id = $1", subjectID)
+		if err != nil {
+			return err
+		}
+		proxies, err := loadProxies(tx)
+		if err != nil {
+			return err
+		}
+		if err := s.resolve(tx, subj, proxies); err != nil {
+			return err
+		}
+		out, err = findSubjectAttribution(tx, subj)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// resolveMany re-resolves subjects in transactions of BatchSize subjects
+// and returns how many were resolved.
+func (s *AttributionService) resolveMany(ctx context.Context, ids []int64) (int, error) {
+	size := s.BatchSize
+	if size <= 0 {
+		size = 100
+	}
+	n := 0
+	for len(ids) > 0 {
+		chunk := ids[:min(size, len(ids))]
+		ids = ids[len(chunk):]
+		err := s.db.run(ctx, func(tx *Tx) error {
+			if _, err := tx.require("attribution.resolve", safeguard.PermAssess); err != nil {
+				return err
+			}
+			proxies, err := loadProxies(tx)
+			if err != nil {
+				return err
+			}
+			for _, sid := range chunk {
+				subj, err := visibleSubject(tx, "id = $1", sid)
+				if err != nil {
+					return err
+				}
+				if err := s.resolve(tx, subj, proxies); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return n, err
+		}
+		n += len(chunk)
+	}
+	return n, nil
+}
+
+// storedEvent is an IP event of a subject as loaded for resolution.
+type storedEvent struct {
+	safeguard.IPEvent
+	from, to time.Time // the window of leases that can matter to it
+	readable bool
+}
+
+// subjectEvents loads the IP events of the subject's referrals, with the
+// window of lease times each can need.
+func subjectEvents(tx *Tx, subjectID int64, skew time.Duration) ([]storedEvent, error) {
+	rows, err := tx.query(`SELECT e.id, e.referral_id, e.ip, e.port, e.time_text, e.at, e.has_offset, e.possible_proxy
+		FROM ip_events e WHERE e.referral_id IN (SELECT id FROM referrals WHERE subject_id = $1
+			UNION SELECT referral_id FROM subject_links WHERE subject_id = $1)
+		ORDER BY e.id`, subjectID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []storedEvent
+	for rows.Next() {
+		var e storedEvent
+		var ip string
+		var port sql.NullInt64
+		if err := rows.Scan(&e.ID, &e.ReferralID, &ip, &port, &e.TimeText, nullTimeCol{&e.At}, &e.HasOffset, &e.PossibleProxy); err != nil {
+			return nil, translate(err)
+		}
+		if e.IP, err = netip.ParseAddr(ip); err != nil {
+			return nil, safeguard.WrapError(safeguard.EINTERNAL, err, "ip event %d: stored address %q unreadable", e.ID, ip)
+		}
+		if port.Valid {
+			p := int(port.Int64)
+			e.Port = &p
+		}
+		e.from, e.to, e.readable = eventWindow(e.IPEvent, skew)
+		out = append(out, e)
+	}
+	return out, translate(rows.Err())
+}
+
+// eventWindow is the interval of lease times that can matter to an event:
+// its instant within the skew, or for a time without an offset every
+// instant its wall-clock reading can be. readable is false for a time
+// that cannot be read at all.
+func eventWindow(e safeguard.IPEvent, skew time.Duration) (from, to time.Time, readable bool) {
+	if e.HasOffset && e.At != nil {
+		return e.At.Add(-skew), e.At.Add(skew), true
+	}
+	et, err := attribution.ParseEventTime(e.TimeText)
+	switch {
+	case err == nil && et.HasOffset:
+		return et.At.Add(-skew), et.At.Add(skew), true
+	case err == nil:
+		return et.Wall.Add(-eventSlack - skew), et.Wall.Add(eventSlack + skew), true
+	case e.At != nil:
+		return e.At.Add(-eventSlack - skew), e.At.Add(eventSlack + skew), true
+	}
+	return time.Time{}, time.Time{}, false
+}
+
+// loadLeases loads the leases that can matter to the events, and not the
+// rest: for each event, those of a prefix that contains its address (one
+// indexed lookup per prefix length) meeting its window. It returns the
+// import id of each lease by its Source, which names the import.
+func loadLeases(tx *Tx, events []storedEvent) ([]attribution.Lease, map[string]int64, error) {
+	seen := map[int64]bool{}
+	var leases []attribution.Lease
+	imports := map[string]int64{}
+	for _, e := range events {
+		if !e.readable {
+			continue
+		}
+		args := append([]any{e.from, e.to}, containingPrefixes(e.IP)...)
+		marks := make([]string, len(args)-2)
+		for i := range marks {
+			marks[i] = "$" + strconv.Itoa(i+3)
+		}
+		rows, err := tx.query(`SELECT id, import_id, prefix, has_ports, port_start, port_end, start_at, end_at, shared,
+			open_start, open_end, clock_warning, source, subscriber_enc, name_enc, install_address_enc,
+			billing_address_enc, calling_station_enc FROM leases
+			WHERE prefix IN (`+strings.Join(marks, ", ")+`) AND end_at >= $1 AND start_at <= $2`, args...)
+		if err != nil {
+			return nil, nil, err
+		}
+		type sealedLease struct {
+			l                                       attribution.Lease
+			sub, name, install, billing, callingSta []byte
+		}
+		var batch []sealedLease
+		for rows.Next() {
+			var leaseID, importID int64
+			var prefix, source string
+			var sl sealedLease
+			if err := rows.Scan(&leaseID, &importID, &prefix, &sl.l.HasPorts, &sl.l.PortStart, &sl.l.PortEnd,
+				timeCol{&sl.l.Start}, timeCol{&sl.l.End}, &sl.l.Shared, &sl.l.OpenStart, &sl.l.OpenEnd,
+				&sl.l.ClockWarning, &source, &sl.sub, &sl.name, &sl.install, &sl.billing, &sl.callingSta); err != nil {
+				rows.Close()
+				return nil, nil, translate(err)
+			}
+			if seen[leaseID] {
+				continue
+			}
+			seen[leaseID] = true
+			if sl.l.Prefix, err = netip.ParsePrefix(prefix); err != nil {
+				rows.Close()
+				return nil, nil, safeguard.WrapError(safeguard.EINTERNAL, err, "lease %d: stored prefix %q unreadable", leaseID, prefix)
+			}
+			sl.l.Source = fmt.Sprintf("import %d, %s", importID, source)
+			imports[sl.l.Source] = importID
+			batch = append(batch, sl)
+		}
+		if err := rows.Err(); err != nil {
+			rows.Close()
+			return nil, nil, translate(err)
+		}
+		rows.Close()
+		for _, sl := range batch {
+			sub := &sl.l.Subscriber
+			if err := tx.openFields(
+				sealedField{&sub.ID, sl.sub, ctxLeaseSubscriber}, sealedField{&sub.Name, sl.name, ctxLeaseName},
+				sealedField{&sub.InstallAddress, sl.install, ctxLeaseInstall}, sealedField{&sub.BillingAddress, sl.billing, ctxLeaseBilling},
+				sealedField{&sub.CallingStation, sl.callingSta, ctxLeaseCallingStation},
+			); err != nil {
+				return nil, nil, err
+			}
+			leases = append(leases, sl.l)
+		}
+	}
+	return leases, imports, nil
+}
+
+// containingPrefixes lists, as stored, every prefix that contains addr:
+// one per prefix length.
+func containingPrefixes(addr netip.Addr) []any {
+	addr = addr.Unmap()
+	out := make([]any, 0, addr.BitLen()+1)
+	for bits := addr.BitLen(); bits >= 0; bits-- {
+		p, err := addr.Prefix(bits)
+		if err == nil {
+			out = append(out, p.String())
+		}
+	}
+	return out
+}
+
+// loadProxies loads every stored proxy range: lists are small next to
+// leases and have no time.
+func loadProxies(tx *Tx) (*attribution.ProxyList, error) {
+	rows, err := tx.query(`SELECT import_id, prefix, label FROM proxy_ranges ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	pl := &attribution.ProxyList{}
+	for rows.Next() {
+		var importID int64
+		var prefix, label string
+		if err := rows.Scan(&importID, &prefix, &label); err != nil {
+			return nil, translate(err)
+		}
+		p, err := netip.ParsePrefix(prefix)
+		if err != nil {
+			return nil, safeguard.WrapError(safeguard.EINTERNAL, err, "proxy range %q unreadable", prefix)
+		}
+		pl.Add(p, fmt.Sprintf("import %d, %s", importID, label))
+	}
+	return pl, translate(rows.Err())
+}
+
+// resolve resolves one subject in tx (see ResolveSubject).
+func (s *AttributionService) resolve(tx *Tx, subj *safeguard.Subject, proxies *attribution.ProxyList) error {
+	opt := s.Options
+	opt.Proxies = proxies
+	skew := opt.Skew
+	if skew == 0 {
+		skew = attribution.DefaultSkew
+	} else if skew < 0 {
+		skew = 0
+	}
+	events, err := subjectEvents(tx, subj.ID, skew)
+	if err != nil {
+		return err
+	}
+	leases, imports, err := loadLeases(tx, events)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.exec(`DELETE FROM ip_event_attributions WHERE subject_id = $1`, subj.ID); err != nil {
+		return err
+	}
+	rv := attribution.NewResolver(attribution.NewIndex(leases), opt)
+	results := make([]attribution.Result, 0, len(events))
+	counts := map[string]int{}
+	for _, e := range events {
+		ref := strconv.FormatInt(e.ID, 10)
+		res, err := rv.Resolve(attribution.Event{Ref: ref, IPEvent: e.IPEvent, PossibleProxy: e.PossibleProxy})
+		if err != nil {
+			res = attribution.Result{Ref: ref, IP: e.IP, Port: e.Port, TimeRaw: e.TimeText, Status: safeguard.AttrUnresolved,
+				Reasons: attribution.Reasons{{Code: attribution.ReasonTimeUnreadable,
+					Text: fmt.Sprintf("the time %q cannot be read as a time, so no lease can be matched: %s", e.TimeText, safeguard.ErrorMessage(err))}}}
+		}
+		results = append(results, res)
+		counts[res.Status]++
+		if err := storeEventAttribution(tx, subj.ID, e.ID, res, imports); err != nil {
+			return err
+		}
+	}
+	sr := attribution.Corroborate(subj.Ref, results, s.MinGap)
+	prev, err := loadSubjectAttribution(tx, subj.ID)
+	if err != nil {
+		return err
+	}
+	st := subjectState{status: sr.Status, reasons: toReasons(sr.Reasons)}
+	if sr.Subscriber != nil && (sr.Status == safeguard.AttrConfirmed || sr.Status == safeguard.AttrCorroborated) {
+		st.sub = *sr.Subscriber
+		st.sub.InstallAddress, st.sub.BillingAddress = installAddresses(results, sr)
+	}
+	oldStatus := subj.AttributionStatus
+	if err := s.placeSubject(tx, subj, prev, &st); err != nil {
+		return err
+	}
+	subj.AttributionStatus, subj.UpdatedAt = sr.Status, tx.now
+	addr, err := tx.sealString(subj.Address, ctxSubjectAddress)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.exec(`UPDATE subjects SET address_enc = $1, force_code = $2, attribution_status = $3, updated_at = $4
+		WHERE id = $5`, addr, nullString(subj.ForceCode), subj.AttributionStatus, tx.now, subj.ID); err != nil {
+		return err
+	}
+	if err := storeSubjectAttribution(tx, subj.ID, &st); err != nil {
+		return err
+	}
+	return tx.audit("attribution.resolve", "subject", id(subj.ID), fmt.Sprintf("status=%s was=%s events=%d confirmed=%d ambiguous=%d unresolved=%d leases=%d",
+		sr.Status, oldStatus, len(events), counts[safeguard.AttrConfirmed], counts[safeguard.AttrAmbiguous], counts[safeguard.AttrUnresolved], len(leases)))
+}
+
+// installAddresses returns the installation address the subject's
+// confirmed events agree on ("" when they give none or disagree) and a
+// billing address, shown apart and never used for force assignment.
+func installAddresses(results []attribution.Result, sr attribution.SubjectResult) (install, billing string) {
+	var installs []string
+	for _, r := range results {
+		if r.Status != safeguard.AttrConfirmed || r.Subscriber == nil || r.Subscriber.ID != sr.Subscriber.ID {
+			continue
+		}
+		if a := r.Subscriber.InstallAddress; a != "" && !slices.Contains(installs, a) {
+			installs = append(installs, a)
+		}
+		if billing == "" {
+			billing = r.Subscriber.BillingAddress
+		}
+	}
+	if len(installs) == 1 {
+		install = installs[0]
+	}
+	return install, billing
+}
+
+func toReasons(rs attribution.Reasons) []safeguard.AttributionReason {
+	out := make([]safeguard.AttributionReason, len(rs))
+	for i, r := range rs {
+		out[i] = safeguard.AttributionReason{Code: r.Code, Text: r.Text}
+	}
+	return out
+}
+
+// sealReasons stores reasons as their codes in clear (JSON) and the whole
+// list, sentences included, sealed: sentences name subscribers.
+func (tx *Tx) sealReasons(rs []safeguard.AttributionReason) (codes string, sealed any, err error) {
+	cs := make([]string, len(rs))
+	for i, r := range rs {
+		cs[i] = r.Code
+	}
+	c, err := json.Marshal(cs)
+	if err != nil {
+		return "", nil, err
+	}
+	all, err := json.Marshal(rs)
+	if err != nil {
+		return "", nil, err
+	}
+	sealed, err = tx.seal(all, ctxAttrReasons)
+	return string(c), sealed, err
+}
+
+// sealSubscriber returns, for an attribution row, the blind index of the
+// subscriber id (NULL without one) and the sealed id, name, installation
+// and billing addresses.
+func (tx *Tx) sealSubscriber(sub attribution.Subscriber) ([]any, error) {
+	vals := make([]any, 5)
+	if sub.ID != "" {
+		bi, err := subscriberIndex(tx, sub.ID)
+		if err != nil {
+			return nil, err
+		}
+		vals[0] = bi
+	}
+	for i, f := range []struct{ v, ctx string }{
+		{sub.ID, ctxAttrSubscriber}, {sub.Name, ctxAttrName}, {sub.InstallAddress, ctxAttrInstall}, {sub.BillingAddress, ctxAttrBilling},
+	} {
+		var err error
+		if vals[i+1], err = tx.sealString(f.v, f.ctx); err != nil {
+			return nil, err
+		}
+	}
+	return vals, nil
+}
+
+func storeEventAttribution(tx *Tx, subjectID, eventID int64, res attribution.Result, imports map[string]int64) error {
+	var sub attribution.Subscriber
+	if res.Status == safeguard.AttrConfirmed && res.Subscriber != nil {
+		sub = *res.Subscriber
+	}
+	sv, err := tx.sealSubscriber(sub)
+	if err != nil {
+		return err
+	}
+	codes, reasons, err := tx.sealReasons(toReasons(res.Reasons))
+	if err != nil {
+		return err
+	}
+	var ids []int64
+	for _, l := range res.Leases {
+		if n, ok := imports[l.Source]; ok && !slices.Contains(ids, n) {
+			ids = append(ids, n)
+		}
+	}
+	slices.Sort(ids)
+	importIDs, err := json.Marshal(nonNil(ids))
+	if err != nil {
+		return err
+	}
+	_, err = tx.exec(`INSERT INTO ip_event_attributions (ip_event_id, subject_id, status, subscriber_bi, subscriber_enc,
+		name_enc, install_address_enc, billing_address_enc, reason_codes, reasons_enc, import_ids, resolved_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+		ON CONFLICT (ip_event_id) DO UPDATE SET subject_id = excluded.subject_id, status = excluded.status,
+		subscriber_bi = excluded.subscriber_bi, subscriber_enc = excluded.subscriber_enc, name_enc = excluded.name_enc,
+		install_address_enc = excluded.install_address_enc, billing_address_enc = excluded.billing_address_enc,
+		reason_codes = excluded.reason_codes, reasons_enc = excluded.reasons_enc, import_ids = excluded.import_ids,
+		resolved_at = excluded.resolved_at`,
+		eventID, subjectID, res.Status, sv[0], sv[1], sv[2], sv[3], sv[4], codes, reasons, string(importIDs), tx.now)
+	return err
+}
