@@ -44,8 +44,12 @@ func (s *Subject) Overdue(now time.Time) bool {
 type SubjectLink struct {
 	SubjectID  int64     `json:"subject_id"`
 	ReferralID int64     `json:"referral_id"`
-	Evidence   string    `json:"evidence"` // e.g. "shares email (blind index match) with referral 12"
+	Evidence   string    `json:"evidence"` // e.g. "linked to SG-2026-000123 by e-mail a…@example.com in referrals 12 and 40"
 	CreatedAt  time.Time `json:"created_at"`
+	// EndedAt is set when a merge or split moved the referral to another
+	// subject; the link is kept as history, with why it ended.
+	EndedAt     *time.Time `json:"ended_at,omitempty"`
+	EndedReason string     `json:"ended_reason,omitempty"`
 }
 
 // SubjectFilter selects subjects to list. Sort is one of "queue", "due",

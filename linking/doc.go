@@ -26,9 +26,9 @@
 //   - Installation address: case, punctuation and spaces folded, UK
 //     postcode normalised and moved last; abbreviations are not expanded.
 //
-// The store's blind index hashes safeguard.Identifier.Normalized of the
-// value as stored, which is coarser in some ways (it folds account-id case)
-// and finer in others (it keeps e-mail dots and phone trunk prefixes) than
-// these rules. Service therefore looks up every written form it can
-// enumerate and checks each candidate against the decrypted identifiers.
+// The store keeps subjects in the database and links there (store's
+// LinkService, in one transaction under a lock); it hashes this
+// package's normalised form into its blind index, so blind-index equality
+// is exactly this package's equality, and uses Masked, WeakReason and
+// Link.Words for evidence. This package imports no database code.
 package linking

@@ -294,6 +294,10 @@ func (l *Linker) add(refID int64, norms []Norm) Result {
 	return res
 }
 
+// WeakReason says why n does not link on its own ("a shared IP address
+// alone does not identify a person").
+func (n Norm) WeakReason() string { return weakReason(n) }
+
 func weakReason(n Norm) string {
 	switch {
 	case n.Kind == KindIP:

@@ -58,7 +58,8 @@ func (db *DB) migrations() ([]migration, error) {
 }
 
 // Migrate applies every embedded migration not yet applied, each in its
-// own transaction, recording it in schema_migrations. On PostgreSQL it
+// own transaction, recording it in schema_migrations, then (with a
+// Sealer) recomputes blind indexes written under an older form (Reindex). On PostgreSQL it
 // holds an advisory lock throughout so concurrent starts do not race.
 // Returns EUNAVAILABLE if the database cannot be reached.
 func (db *DB) Migrate(ctx context.Context) error {
@@ -89,6 +90,14 @@ func (db *DB) Migrate(ctx context.Context) error {
 			return safeguard.WrapError(safeguard.ErrorCode(err), err, "migration %s failed", m.name)
 		} else if applied {
 			db.log.Info("store: applied migration", "dialect", db.dialect, "migration", m.name)
+		}
+	}
+	if db.opts.Sealer != nil {
+		n, err := db.Reindex(ctx)
+		if err != nil {
+			return err
+		} else if n > 0 {
+			db.log.Info("store: recomputed blind indexes", "identifiers", n)
 		}
 	}
 	return nil

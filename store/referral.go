@@ -90,7 +90,7 @@ func createReferral(tx *Tx, r *safeguard.Referral, digest string) (bool, error) 
 	}
 	r.ID = newID
 	for i := range r.Identifiers {
-		if err := insertIdentifier(tx, r.ID, &r.Identifiers[i]); err != nil {
+		if err := insertIdentifier(tx, r.ID, r.Platform, &r.Identifiers[i]); err != nil {
 			return false, err
 		}
 	}
@@ -108,17 +108,17 @@ func createReferral(tx *Tx, r *safeguard.Referral, digest string) (bool, error) 
 		r.Source, len(r.Identifiers), len(r.IPEvents), len(r.Files)))
 }
 
-func insertIdentifier(tx *Tx, referralID int64, ident *safeguard.Identifier) error {
+func insertIdentifier(tx *Tx, referralID int64, platform string, ident *safeguard.Identifier) error {
 	val, err := tx.sealString(ident.Value, identifierContext(ident.Kind))
 	if err != nil {
 		return err
 	}
-	bi, err := tx.blindIndex(ident)
+	bi, err := tx.blindIndex(ident, platform)
 	if err != nil {
 		return err
 	}
-	ident.ID, err = tx.insert(`INSERT INTO identifiers (referral_id, kind, value_enc, blind_index) VALUES ($1, $2, $3, $4)`,
-		referralID, ident.Kind, val, bi)
+	ident.ID, err = tx.insert(`INSERT INTO identifiers (referral_id, kind, value_enc, blind_index, bi_version) VALUES ($1, $2, $3, $4, $5)`,
+		referralID, ident.Kind, val, bi, blindIndexVersion)
 	return err
 }
 

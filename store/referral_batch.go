@@ -204,16 +204,16 @@ func insertChildren(tx *Tx, ps stmts, created []*safeguard.Referral) error {
 			if err != nil {
 				return err
 			}
-			bi, err := tx.blindIndex(ident)
+			bi, err := tx.blindIndex(ident, r.Platform)
 			if err != nil {
 				return err
 			}
-			vals = append(vals, r.ID, ident.Kind, val, bi)
+			vals = append(vals, r.ID, ident.Kind, val, bi, blindIndexVersion)
 			idents, owners = append(idents, ident), append(owners, r.ID)
 		}
 	}
 	n := 0
-	err := insertMany(tx, ps, `INSERT INTO identifiers (referral_id, kind, value_enc, blind_index) VALUES `, 4, ` RETURNING id, referral_id`, vals,
+	err := insertMany(tx, ps, `INSERT INTO identifiers (referral_id, kind, value_enc, blind_index, bi_version) VALUES `, 5, ` RETURNING id, referral_id`, vals,
 		func(rows *sql.Rows) error {
 			return scanChild(rows, &n, owners, func(i int, id int64) { idents[i].ID = id })
 		})

@@ -2,6 +2,7 @@ package store
 
 import (
 	"safeguard"
+	"safeguard/linking"
 )
 
 // Sealing contexts bind each ciphertext to its column, so a value copied
@@ -62,11 +63,28 @@ func (tx *Tx) openString(ct []byte, context string) (string, error) {
 	return string(pt), err
 }
 
-// blindIndex is the keyed lookup hash of an identifier's normalised form.
-func (tx *Tx) blindIndex(ident *safeguard.Identifier) ([]byte, error) {
+// blindIndexVersion is the form identifiers.blind_index is computed in:
+// 1 hashed safeguard.Identifier.Normalized, 2 hashes linking's normalised
+// form, so that blind-index equality is linking's equality.
+const blindIndexVersion = 2
+
+// blindIndex is the keyed lookup hash of an identifier in linking's
+// normalised form; platform is its referral's (it scopes a bare username
+// or account id). A value linking could not normalise exactly is hashed
+// apart from every exact one, so equal hashes are equally strong.
+func (tx *Tx) blindIndex(ident *safeguard.Identifier, platform string) ([]byte, error) {
 	s, err := tx.sealer()
 	if err != nil {
 		return nil, err
 	}
-	return s.BlindIndex(ident.Kind, ident.Normalized()), nil
+	return blindIndexOf(s, linking.Normalize(*ident, platform)), nil
+}
+
+// blindIndexOf hashes a normalised identifier.
+func blindIndexOf(s safeguard.Sealer, n linking.Norm) []byte {
+	v := n.Value
+	if !n.Exact {
+		v = "inexact:" + v
+	}
+	return s.BlindIndex(n.Kind, v)
 }

@@ -46,7 +46,7 @@ func (s *SubjectService) findSubject(ctx context.Context, where string, arg any)
 // findLinks returns a subject's referral links, oldest first.
 func findLinks(tx *Tx, subjectID int64) ([]safeguard.SubjectLink, error) {
 	rows, err := tx.query(`SELECT subject_id, referral_id, evidence, created_at FROM subject_links
-		WHERE subject_id = $1 ORDER BY created_at, referral_id`, subjectID)
+		WHERE subject_id = $1 AND ended_at IS NULL ORDER BY created_at, referral_id`, subjectID)
 	if err != nil {
 		return nil, err
 	}
@@ -208,7 +208,7 @@ func (s *SubjectService) FindSubjectsByIdentifier(ctx context.Context, ident saf
 		if err != nil {
 			return err
 		}
-		bi, err := tx.blindIndex(&ident)
+		bi, err := tx.blindIndex(&ident, "")
 		if err != nil {
 			return err
 		}
@@ -222,7 +222,7 @@ func (s *SubjectService) FindSubjectsByIdentifier(ctx context.Context, ident saf
 			WHERE i.blind_index = $1 AND r.subject_id IS NOT NULL
 			UNION
 			SELECT l.subject_id FROM identifiers i JOIN subject_links l ON l.referral_id = i.referral_id
-			WHERE i.blind_index = $1)` + cond + ` ORDER BY s.id`
+			WHERE i.blind_index = $1 AND l.ended_at IS NULL)` + cond + ` ORDER BY s.id`
 		if subjects, err = querySubjects(tx, q, args...); err != nil {
 			return err
 		}

@@ -1,0 +1,674 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"fmt"
+	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
+
+	"safeguard"
+	"safeguard/linking"
+)
+
+// LinkService links referrals into subjects inside the database: each
+// pass is one transaction holding the linking lock, so a crash leaves
+// every referral either linked (with its evidence) or waiting for the
+// next pass, never half linked, and several servers never link at once.
+type LinkService struct{ db *DB }
+
+var _ safeguard.LinkService = (*LinkService)(nil)
+
+// NewLinkService returns a LinkService over db.
+func NewLinkService(db *DB) *LinkService { return &LinkService{db: db} }
+
+// linkLockKey is the PostgreSQL advisory transaction lock that serialises
+// linking, merges and splits across servers. On SQLite BEGIN IMMEDIATE
+// already serialises every writer.
+const linkLockKey int64 = 0x73676c696e6b0000 // "sglink"
+
+// linkBatch is how many referrals one linking transaction takes.
+const linkBatch = 1000
+
+// weakCap: a weak value carried by more subjects than this (a common name,
+// a busy shared address) tells nothing and is not offered; weakScan bounds
+// the carriers read to find that out.
+const (
+	weakCap  = 20
+	weakScan = 64
+)
+
+// LinkPending links every referral without a subject, oldest first, in
+// transactions of linkBatch referrals. Requires PermAssess and a national
+// role (EFORBIDDEN otherwise).
+func (s *LinkService) LinkPending(ctx context.Context, most int) (safeguard.LinkSummary, error) {
+	var total safeguard.LinkSummary
+	var after int64
+	for {
+		n := linkBatch
+		if most > 0 {
+			if n = min(n, most-total.Linked); n <= 0 {
+				return total, nil
+			}
+		}
+		var sum safeguard.LinkSummary
+		var found int
+		err := s.db.run(ctx, func(tx *Tx) error {
+			sum = safeguard.LinkSummary{}
+			l, err := beginLinking(tx, "link.pending")
+			if err != nil {
+				return err
+			}
+			defer l.close()
+			ids, err := int64s(tx, `SELECT id FROM referrals WHERE subject_id IS NULL AND id > $1 ORDER BY id LIMIT $2`, after, n)
+			if err != nil {
+				return err
+			}
+			found = len(ids)
+			if found == 0 {
+				return nil
+			}
+			after = ids[len(ids)-1]
+			return l.linkAll(ids, &sum)
+		})
+		if err != nil {
+			return total, err
+		}
+		total.Add(sum)
+		if found < n {
+			return total, nil
+		}
+	}
+}
+
+// LinkReferral links one referral if it has none. Requires PermAssess and
+// a national role; returns ENOTFOUND for an unknown referral.
+func (s *LinkService) LinkReferral(ctx context.Context, referralID int64) (safeguard.LinkSummary, error) {
+	var sum safeguard.LinkSummary
+	err := s.db.run(ctx, func(tx *Tx) error {
+		sum = safeguard.LinkSummary{}
+		l, err := beginLinking(tx, "link.referral")
+		if err != nil {
+			return err
+		}
+		defer l.close()
+		var subject sql.NullInt64
+		if err := tx.queryRow(`SELECT subject_id FROM referrals WHERE id = $1`, []any{referralID}, &subject); err != nil {
+			if safeguard.ErrorCode(err) == safeguard.ENOTFOUND {
+				return safeguard.Errorf(safeguard.ENOTFOUND, "no referral %d", referralID)
+			}
+			return err
+		} else if subject.Valid {
+			return nil
+		}
+		return l.linkAll([]int64{referralID}, &sum)
+	})
+	return sum, err
+}
+
+// linker is one linking transaction.
+type linker struct {
+	tx     *Tx
+	sealer safeguard.Sealer
+	ps     stmts
+	areas  *linking.Areas
+}
+
+// beginLinking checks the actor (PermAssess, national) and takes the
+// linking lock.
+func beginLinking(tx *Tx, action string) (*linker, error) {
+	a, err := tx.require(action, safeguard.PermAssess)
+	if err != nil {
+		return nil, err
+	}
+	if a.Role.ForceScoped() && a.Kind != safeguard.ActorSystem {
+		return nil, safeguard.Errorf(safeguard.EFORBIDDEN, "linking needs a national role: a force user cannot see other forces' subjects")
+	}
+	if tx.db.dialect == Postgres {
+		if _, err := tx.exec(`SELECT pg_advisory_xact_lock($1)`, linkLockKey); err != nil {
+			return nil, err
+		}
+	}
+	s, err := tx.sealer()
+	if err != nil {
+		return nil, err
+	}
+	return &linker{tx: tx, sealer: s, ps: stmts{}}, nil
+}
+
+func (l *linker) close() { l.ps.close() }
+
+// query runs a statement prepared once per linking transaction.
+func (l *linker) query(q string, args ...any) (*sql.Rows, error) {
+	st, ok := l.ps[q]
+	if !ok {
+		var err error
+		if st, err = l.tx.prepare(q); err != nil {
+			return nil, err
+		}
+		l.ps[q] = st
+	}
+	rows, err := st.QueryContext(l.tx.ctx, l.tx.db.args(args)...)
+	return rows, translate(err)
+}
+
+// exec is query for statements that return no rows.
+func (l *linker) exec(q string, args ...any) error {
+	rows, err := l.query(q, args...)
+	if err != nil {
+		return err
+	}
+	return translate(rows.Close())
+}
+
+// pendingRef is an unlinked referral as linking sees it.
+type pendingRef struct {
+	ref   safeguard.Referral
+	norms []linking.Norm
+}
+
+// linkAll loads the referrals' identifiers and IP addresses in a few
+// queries, then links each in id order.
+func (l *linker) linkAll(ids []int64, sum *safeguard.LinkSummary) error {
+	refs := make(map[int64]*pendingRef, len(ids))
+	if err := loadPending(l.tx, ids, refs); err != nil {
+		return err
+	}
+	var linked []int64
+	for _, id := range ids {
+		p, ok := refs[id]
+		if !ok {
+			return safeguard.Errorf(safeguard.ENOTFOUND, "no referral %d", id)
+		}
+		p.norms = linking.Identifiers(&p.ref)
+		if err := l.link(p, sum); err != nil {
+			return err
+		}
+		linked = append(linked, id)
+	}
+	return l.tx.audit("subject.link", "referral", "", fmt.Sprintf("batch referrals=%d subjects_created=%d merged=%d possible=%d ids=%s",
+		sum.Linked, sum.Created, sum.Merged, sum.Possible, idRanges(linked)))
+}
+
+// loadPending reads referrals' platforms, decrypted identifiers and IP
+// addresses into refs, a query a table.
+func loadPending(tx *Tx, ids []int64, refs map[int64]*pendingRef) error {
+	in := inList(ids)
+	rows, err := tx.query(`SELECT id, platform FROM referrals WHERE id IN (` + in + `)`)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		p := &pendingRef{}
+		if err := rows.Scan(&p.ref.ID, &p.ref.Platform); err != nil {
+			rows.Close()
+			return translate(err)
+		}
+		refs[p.ref.ID] = p
+	}
+	if err := closeRows(rows); err != nil {
+		return err
+	}
+	rows, err = tx.query(`SELECT referral_id, kind, value_enc FROM identifiers WHERE referral_id IN (` + in + `) ORDER BY id`)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var rid int64
+		var kind string
+		var enc []byte
+		if err := rows.Scan(&rid, &kind, &enc); err != nil {
+			rows.Close()
+			return translate(err)
+		}
+		v, err := tx.openString(enc, identifierContext(kind))
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		p := refs[rid]
+		p.ref.Identifiers = append(p.ref.Identifiers, safeguard.Identifier{Kind: kind, Value: v})
+	}
+	if err := closeRows(rows); err != nil {
+		return err
+	}
+	rows, err = tx.query(`SELECT referral_id, ip FROM ip_events WHERE referral_id IN (` + in + `) ORDER BY id`)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var rid int64
+		var ip string
+		if err := rows.Scan(&rid, &ip); err != nil {
+			rows.Close()
+			return translate(err)
+		}
+		if a, err := netip.ParseAddr(ip); err == nil {
+			p := refs[rid]
+			p.ref.IPEvents = append(p.ref.IPEvents, safeguard.IPEvent{IP: a})
+		}
+	}
+	if err := closeRows(rows); err != nil {
+		return err
+	}
+	return nil
+}
+
+// carrier is a subject whose referrals carry a value: the first such
+// referral and how many.
+type carrier struct {
+	subject int64
+	first   int64
+	count   int
+}
+
+// strongCarriers returns every subject whose referrals carry the strong
+// value, oldest subject first.
+func (l *linker) strongCarriers(n linking.Norm) ([]carrier, error) {
+	rows, err := l.query(`SELECT r.subject_id, MIN(i.referral_id), COUNT(*) FROM identifiers i
+		JOIN referrals r ON r.id = i.referral_id
+		WHERE i.blind_index = $1 AND i.kind = $2 AND r.subject_id IS NOT NULL
+		GROUP BY r.subject_id ORDER BY r.subject_id`, blindIndexOf(l.sealer, n), n.Kind)
+	if err != nil {
+		return nil, err
+	}
+	var out []carrier
+	for rows.Next() {
+		var c carrier
+		if err := rows.Scan(&c.subject, &c.first, &c.count); err != nil {
+			rows.Close()
+			return nil, translate(err)
+		}
+		out = append(out, c)
+	}
+	return out, closeRows(rows)
+}
+
+// weakCarriers returns the subjects carrying a weak value, or nothing
+// when more than weakCap do (or the first weakScan carriers show that).
+func (l *linker) weakCarriers(n linking.Norm) ([]carrier, error) {
+	var rows *sql.Rows
+	var err error
+	if n.Kind == linking.KindIP {
+		rows, err = l.query(`SELECT r.subject_id, e.referral_id FROM ip_events e JOIN referrals r ON r.id = e.referral_id
+			WHERE e.ip = $1 AND r.subject_id IS NOT NULL ORDER BY e.referral_id LIMIT $2`, n.Value, weakScan)
+	} else {
+		rows, err = l.query(`SELECT r.subject_id, i.referral_id FROM identifiers i JOIN referrals r ON r.id = i.referral_id
+			WHERE i.blind_index = $1 AND i.kind = $2 AND r.subject_id IS NOT NULL ORDER BY i.referral_id LIMIT $3`,
+			blindIndexOf(l.sealer, n), n.Kind, weakScan)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []carrier
+	for rows.Next() {
+		var subj, ref int64
+		if err := rows.Scan(&subj, &ref); err != nil {
+			rows.Close()
+			return nil, translate(err)
+		}
+		if i := slices.IndexFunc(out, func(c carrier) bool { return c.subject == subj }); i >= 0 {
+			out[i].count++
+		} else {
+			out = append(out, carrier{subject: subj, first: ref, count: 1})
+		}
+	}
+	if err := closeRows(rows); err != nil {
+		return nil, err
+	}
+	if len(out) > weakCap {
+		return nil, nil
+	}
+	return out, nil
+}
+
+// strongLink is a strong identifier the referral shares with a subject.
+type strongLink struct {
+	norm linking.Norm
+	c    carrier
+}
+
+// link links one referral: to the oldest subject sharing a strong
+// identifier with it (merging the others in where it may), or to a new
+// subject; then offers its weak matches as possible links.
+func (l *linker) link(p *pendingRef, sum *safeguard.LinkSummary) error {
+	refID := p.ref.ID
+	bySubject := map[int64][]strongLink{}
+	var subjects []int64
+	seen := map[string]bool{}
+	for _, n := range p.norms {
+		if !n.Strong() || seen[n.Key()] {
+			continue
+		}
+		seen[n.Key()] = true
+		cs, err := l.strongCarriers(n)
+		if err != nil {
+			return err
+		}
+		for _, c := range cs {
+			if _, ok := bySubject[c.subject]; !ok {
+				subjects = append(subjects, c.subject)
+			}
+			bySubject[c.subject] = append(bySubject[c.subject], strongLink{n, c})
+		}
+	}
+	slices.Sort(subjects)
+	var parts []string
+	var target *linkSubject
+	var err error
+	if len(subjects) == 0 {
+		if target, err = l.newSubject(&p.ref, sum, &parts); err != nil {
+			return err
+		}
+		parts = append([]string{"first referral of a new subject: no other subject's referrals share a strong identifier"}, parts...)
+	} else {
+		if target, err = l.subject(subjects[0]); err != nil {
+			return err
+		}
+		for _, sl := range bySubject[target.id] {
+			parts = append(parts, words(sl, target.ref, refID))
+		}
+		for _, other := range subjects[1:] {
+			o, err := l.subject(other)
+			if err != nil {
+				return err
+			}
+			why, err := l.keptApart(target, o)
+			if err != nil {
+				return err
+			}
+			for _, sl := range bySubject[other] {
+				if why == "" {
+					parts = append(parts, "also "+words(sl, o.ref, refID)+": "+o.ref+" merged into "+target.ref)
+					continue
+				}
+				parts = append(parts, "also "+words(sl, o.ref, refID)+": not merged ("+why+"); an analyst must decide")
+				added, err := l.possible(target.id, o.id, safeguard.PossibleLinkBridge, blindIndexOf(l.sealer, sl.norm), sl.norm.Masked(),
+					"a strong identifier joins subjects that "+why, []int64{sl.c.first, refID})
+				if err != nil {
+					return err
+				}
+				if added {
+					sum.Possible++
+				}
+			}
+			if why == "" {
+				reason := fmt.Sprintf("referral %d shares a strong identifier with both", refID)
+				if err := l.merge(target, o, reason); err != nil {
+					return err
+				}
+				sum.Merged++
+			}
+		}
+		if err := l.place(target, &p.ref, &parts); err != nil {
+			return err
+		}
+	}
+	// Weak matches: possible links, never links.
+	for _, n := range p.norms {
+		if n.Strong() || seen[n.Key()] {
+			continue
+		}
+		seen[n.Key()] = true
+		cs, err := l.weakCarriers(n)
+		if err != nil {
+			return err
+		}
+		for _, c := range cs {
+			if c.subject == target.id {
+				continue
+			}
+			added, err := l.possible(target.id, c.subject, n.Kind, blindIndexOf(l.sealer, n), n.Masked(), n.WeakReason(), []int64{c.first, refID})
+			if err != nil {
+				return err
+			}
+			if added {
+				sum.Possible++
+				o, err := l.subject(c.subject)
+				if err != nil {
+					return err
+				}
+				parts = append(parts, fmt.Sprintf("possible link to %s by %s %s in referrals %d and %d (%s): an analyst must confirm or reject it",
+					o.ref, linking.KindWords(n.Kind), n.Masked(), c.first, refID, n.WeakReason()))
+			}
+		}
+	}
+	if err := l.exec(`INSERT INTO subject_links (subject_id, referral_id, evidence, created_at) VALUES ($1, $2, $3, $4)`,
+		target.id, refID, strings.Join(parts, "; "), l.tx.now); err != nil {
+		return err
+	}
+	if err := l.exec(`UPDATE referrals SET subject_id = $1 WHERE id = $2`, target.id, refID); err != nil {
+		return err
+	}
+	sum.Linked++
+	return nil
+}
+
+// words is a strong link's evidence: "linked to SG-… by e-mail
+// a…@example.com in referrals 12 and 40".
+func words(sl strongLink, ref string, refID int64) string {
+	return linking.Link{Kind: sl.norm.Kind, Masked: sl.norm.Masked(), Referrals: []int64{sl.c.first, refID}, More: sl.c.count - 1}.Words(ref)
+}
+
+// linkSubject is what linking needs of a subject.
+type linkSubject struct {
+	id         int64
+	ref, force string
+	hasAddress bool
+	mergedInto sql.NullInt64
+}
+
+func (l *linker) subject(id int64) (*linkSubject, error) {
+	s := &linkSubject{id: id}
+	rows, err := l.query(`SELECT ref, COALESCE(force_code, ''), address_enc IS NOT NULL, merged_into FROM subjects WHERE id = $1`, id)
+	if err != nil {
+		return nil, err
+	}
+	if !rows.Next() {
+		rows.Close()
+		return nil, errNoSubject()
+	}
+	if err := rows.Scan(&s.ref, &s.force, &s.hasAddress, &s.mergedInto); err != nil {
+		rows.Close()
+		return nil, translate(err)
+	}
+	return s, closeRows(rows)
+}
+
+// newSubject stores a subject for the referral, named from its name and
+// placed by its installation address.
+func (l *linker) newSubject(ref *safeguard.Referral, sum *safeguard.LinkSummary, parts *[]string) (*linkSubject, error) {
+	subj := &safeguard.Subject{}
+	for _, id := range ref.Identifiers {
+		switch {
+		case id.Kind == safeguard.IdentName && subj.Name == "":
+			subj.Name = strings.TrimSpace(id.Value)
+		case id.Kind == safeguard.IdentAddress && subj.Address == "":
+			subj.Address = strings.TrimSpace(id.Value)
+		}
+	}
+	if subj.Address != "" {
+		a, err := l.assign(subj.Address)
+		if err != nil {
+			return nil, err
+		}
+		subj.ForceCode = a.ForceCode
+		*parts = append(*parts, a.Reason)
+	}
+	if err := createSubject(l.tx, subj); err != nil {
+		return nil, err
+	}
+	sum.Created++
+	return &linkSubject{id: subj.ID, ref: subj.Ref, force: subj.ForceCode, hasAddress: subj.Address != ""}, nil
+}
+
+// place gives a subject without an address or force the referral's
+// installation address and the force covering it. A subject that has
+// either keeps them: moving an allocated case is an analyst's decision.
+func (l *linker) place(s *linkSubject, ref *safeguard.Referral, parts *[]string) error {
+	if s.hasAddress || s.force != "" {
+		return nil
+	}
+	for _, ident := range ref.Identifiers {
+		if ident.Kind != safeguard.IdentAddress {
+			continue
+		}
+		addr := strings.TrimSpace(ident.Value)
+		a, err := l.assign(addr)
+		if err != nil {
+			return err
+		}
+		enc, err := l.tx.sealString(addr, ctxSubjectAddress)
+		if err != nil {
+			return err
+		}
+		if err := l.exec(`UPDATE subjects SET address_enc = $1, force_code = $2, updated_at = $3 WHERE id = $4`,
+			enc, nullString(a.ForceCode), l.tx.now, s.id); err != nil {
+			return err
+		}
+		s.hasAddress, s.force = true, a.ForceCode
+		*parts = append(*parts, a.Reason)
+		return l.tx.audit("subject.update", "subject", id(s.id), "address force="+a.ForceCode+" (from a linked referral)")
+	}
+	return nil
+}
+
+func (l *linker) assign(addr string) (linking.Assignment, error) {
+	if l.areas == nil {
+		rows, err := l.tx.query(`SELECT ` + forceColumns + ` FROM forces ORDER BY code`)
+		if err != nil {
+			return linking.Assignment{}, err
+		}
+		var forces []*safeguard.Force
+		for rows.Next() {
+			f, err := scanForce(rows)
+			if err != nil {
+				rows.Close()
+				return linking.Assignment{}, err
+			}
+			forces = append(forces, f)
+		}
+		if err := closeRows(rows); err != nil {
+			return linking.Assignment{}, err
+		}
+		l.areas = linking.NewAreas(forces)
+	}
+	return l.areas.Assign(addr), nil
+}
+
+// keptApart says why linking may not merge two subjects by itself (""
+// when it may): an analyst rejected a link between them (or split them),
+// or they are allocated to different forces.
+func (l *linker) keptApart(a, b *linkSubject) (string, error) {
+	lo, hi := min(a.id, b.id), max(a.id, b.id)
+	members, err := int64s(l.tx, `SELECT id FROM subjects WHERE id IN ($1, $2) OR merged_into IN ($1, $2)`, lo, hi)
+	if err != nil {
+		return "", err
+	}
+	in := inList(members)
+	var n int
+	if err := l.tx.queryRow(`SELECT COUNT(*) FROM possible_links p
+		JOIN subjects s1 ON s1.id = p.subject_id JOIN subjects s2 ON s2.id = p.other_id
+		WHERE p.status = $1 AND p.subject_id IN (`+in+`) AND p.other_id IN (`+in+`)
+		AND COALESCE(s1.merged_into, s1.id) <> COALESCE(s2.merged_into, s2.id)`,
+		[]any{safeguard.LinkRejected}, &n); err != nil {
+		return "", err
+	}
+	switch {
+	case n > 0:
+		return "an analyst kept them apart", nil
+	case a.force != "" && b.force != "" && a.force != b.force:
+		return "they are allocated to different forces (" + a.force + ", " + b.force + ")", nil
+	}
+	return "", nil
+}
+
+// possible records a possible link between two subjects unless the same
+// one (kind and value, the subjects resolved through merges) was rejected
+// or is recorded already. It reports whether it added one.
+func (l *linker) possible(a, b int64, kind string, key []byte, masked, reason string, refs []int64) (bool, error) {
+	if a == b {
+		return false, nil
+	}
+	lo, hi := min(a, b), max(a, b)
+	var n int
+	if err := l.tx.queryRow(`SELECT COUNT(*) FROM possible_links p
+		JOIN subjects s1 ON s1.id = p.subject_id JOIN subjects s2 ON s2.id = p.other_id
+		WHERE p.kind = $1 AND p.key_hash = $2 AND p.status <> $3
+		AND ((COALESCE(s1.merged_into, s1.id) = $4 AND COALESCE(s2.merged_into, s2.id) = $5)
+		  OR (COALESCE(s1.merged_into, s1.id) = $5 AND COALESCE(s2.merged_into, s2.id) = $4))`,
+		[]any{kind, key, safeguard.LinkConfirmed, lo, hi}, &n); err != nil {
+		return false, err
+	} else if n > 0 {
+		return false, nil
+	}
+	_, err := l.tx.insert(`INSERT INTO possible_links (subject_id, other_id, kind, key_hash, masked, reason, referrals, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (subject_id, other_id, kind, key_hash) DO NOTHING`,
+		lo, hi, kind, key, masked, reason, joinIDs(refs), l.tx.now)
+	if safeguard.ErrorCode(err) == safeguard.ENOTFOUND {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// splitKey is the key_hash of the rejected link a split records.
+var splitKey = func() []byte { h := sha256.Sum256([]byte("split")); return h[:] }()
+
+// int64s runs a query returning one integer column.
+func int64s(tx *Tx, q string, args ...any) ([]int64, error) {
+	rows, err := tx.query(q, args...)
+	if err != nil {
+		return nil, err
+	}
+	var out []int64
+	for rows.Next() {
+		var v int64
+		if err := rows.Scan(&v); err != nil {
+			rows.Close()
+			return nil, translate(err)
+		}
+		out = append(out, v)
+	}
+	return out, closeRows(rows)
+}
+
+func closeRows(rows *sql.Rows) error {
+	if err := rows.Err(); err != nil {
+		rows.Close()
+		return translate(err)
+	}
+	return translate(rows.Close())
+}
+
+// inList writes ids for an IN (…) list; they are integers, so nothing
+// can be injected.
+func inList(ids []int64) string {
+	if len(ids) == 0 {
+		return "NULL"
+	}
+	var b strings.Builder
+	for i, v := range ids {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.FormatInt(v, 10))
+	}
+	return b.String()
+}
+
+// joinIDs writes ids as "12,40".
+func joinIDs(ids []int64) string { return inList(ids) }
+
+// splitIDs reads what joinIDs wrote.
+func splitIDs(s string) []int64 {
+	var out []int64
+	for _, f := range strings.Split(s, ",") {
+		if v, err := strconv.ParseInt(strings.TrimSpace(f), 10, 64); err == nil {
+			out = append(out, v)
+		}
+	}
+	return out
+}
