@@ -217,7 +217,7 @@ func insertLeases(tx *Tx, importID int64, leases []attribution.Lease) error {
 // subscriberIndex is the blind index of a subscriber id, the same as an
 // identifier of kind subscriber_id, so leases and referrals can be joined.
 func subscriberIndex(tx *Tx, subscriberID string) ([]byte, error) {
-	return tx.blindIndex(&safeguard.Identifier{Kind: safeguard.IdentSubscriber, Value: subscriberID})
+	return tx.blindIndex(&safeguard.Identifier{Kind: safeguard.IdentSubscriber, Value: subscriberID}, "")
 }
 
 func insertProxies(tx *Tx, importID int64, entries []attribution.ProxyEntry) error {
