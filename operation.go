@@ -142,6 +142,8 @@ type Action struct {
 	// Coordinated confirms, for a warrant, that holders found by
 	// deconfliction have been contacted; it is audited, never stored.
 	Coordinated bool `json:"coordinated,omitempty"`
+	// OperationID, when set, is the operation the package must belong to.
+	OperationID int64 `json:"-"`
 }
 
 // Validate returns EINVALID for an unknown kind, a missing count where one

@@ -38,6 +38,9 @@ func (s *OperationService) RecordAction(ctx context.Context, a *safeguard.Action
 		if err != nil {
 			return err
 		}
+		if a.OperationID != 0 && a.OperationID != p.OperationID {
+			return safeguard.Errorf(safeguard.ENOTFOUND, "package %d is not part of this operation", p.ID)
+		}
 		if a.IdempotencyKey != "" {
 			if out, err = findActionByKey(tx, p.ID, a.IdempotencyKey); err == nil {
 				return tx.audit("action.replay", "action", id(out.ID), "package="+id(p.ID))
