@@ -21,6 +21,11 @@ import (
 // returns the action first stored with it and stores nothing, also when
 // two retries race: the unique index decides.
 //
+// A warrant action is checked for deconfliction first: if another force
+// or operation holds the subject, its identifiers or its address, it
+// returns a *safeguard.DeconflictionError (ECONFLICT) unless a.Coordinated
+// confirms the holders are coordinated (audited as deconflict.confirm).
+//
 // Returns EINVALID for a malformed action, a warrant without corroboration
 // or override reason, or a bad correction; EFORBIDDEN for an override by
 // an actor without PermOverrideWarrant; ENOTFOUND if there is no such package
@@ -35,6 +40,9 @@ func (s *OperationService) RecordAction(ctx context.Context, a *safeguard.Action
 		p, err := visiblePackage(tx, a.PackageID, "action.record")
 		if err != nil {
 			return err
+		}
+		if a.OperationID != 0 && a.OperationID != p.OperationID {
+			return safeguard.Errorf(safeguard.ENOTFOUND, "package %d is not part of this operation", p.ID)
 		}
 		if a.IdempotencyKey != "" {
 			if out, err = findActionByKey(tx, p.ID, a.IdempotencyKey); err == nil {
@@ -62,6 +70,17 @@ func (s *OperationService) RecordAction(ctx context.Context, a *safeguard.Action
 			if safeguard.ErrorCode(err) == safeguard.ENOTFOUND || err == nil && pkg != p.ID {
 				return safeguard.Errorf(safeguard.EINVALID, "a correction must supersede an earlier action of the same package")
 			} else if err != nil {
+				return err
+			}
+		}
+		if safeguard.IsWarrant(a.Kind) {
+			// Deconfliction: a warrant waits until any other holder of
+			// the subject, its identifiers or its address is coordinated.
+			hits, err := deconflict(tx, safeguard.DeconflictRequest{SubjectID: p.SubjectID, ForceCode: p.ForceCode,
+				OperationID: p.OperationID, ExcludePackageID: p.ID})
+			if err != nil {
+				return err
+			} else if err := confirmCoordinated(tx, hits, a.Coordinated, "package", id(p.ID)); err != nil {
 				return err
 			}
 		}

@@ -82,8 +82,14 @@ func TestOperation_CreateFind(t *testing.T) {
 		if err != nil || len(list) != 2 || list[0].Code != "OP-SECOND" || list[1].Code != "OP-TEST" {
 			t.Fatalf("FindOperations = %+v, %v", list, err)
 		}
-		_, err = f.ops.FindOperations(ctxAs(safeguard.RoleAuditor, ""))
-		wantCode(t, err, safeguard.EFORBIDDEN)
+		// An auditor reads reports, so may list operations.
+		if list, err := f.ops.FindOperations(ctxAs(safeguard.RoleAuditor, "")); err != nil || len(list) != 2 {
+			t.Fatalf("auditor FindOperations = %d, %v", len(list), err)
+		}
+		if list[1].Status != safeguard.OpLive || list[0].Status != safeguard.OpPlanning || list[1].AcceptHours != 24 ||
+			len(list[1].Coordinators) != 1 || list[1].Coordinators[0] != "coordinator1" {
+			t.Fatalf("defaults: %+v %+v", list[0], list[1])
+		}
 	})
 }
 

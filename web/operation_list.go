@@ -13,5 +13,9 @@ func (s *Server) listOperations(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "operation_list", &view{Page: struct{ Rows []*safeguard.Operation }{ops}})
+	actor, _ := safeguard.ActorFromContext(r.Context())
+	s.render(w, r, http.StatusOK, "operation_list", &view{Page: struct {
+		Rows      []*safeguard.Operation
+		CanCreate bool
+	}{ops, actor.Can(safeguard.PermManageOps)}})
 }

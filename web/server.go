@@ -91,6 +91,7 @@ type Server struct {
 	oidc    *oidcLogin
 
 	logins *loginThrottle
+	live   liveHub // the operations' live picture
 
 	mux     *http.ServeMux
 	routes  []string // registered patterns, for tests and the OpenAPI check
@@ -192,6 +193,7 @@ func (s *Server) Open() error {
 		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 		s.tls = true
 	}
+	srv.RegisterOnShutdown(s.live.shutdown)
 	s.ln, s.srv = ln, srv
 	go func() {
 		var err error
