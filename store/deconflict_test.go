@@ -66,7 +66,7 @@ func TestDeconflict_EachIdentifierKindAndAddress(t *testing.T) {
 			{Kind: safeguard.IdentPhone, Value: "+44 7700 900123"},
 			{Kind: safeguard.IdentUsername, Value: "held_user@examplechat"},
 			{Kind: safeguard.IdentAccountID, Value: "ACC-1001"},
-			{Kind: safeguard.IdentDeviceID, Value: "DEV-ab12"},
+			{Kind: safeguard.IdentDeviceID, Value: "00:1A:2B:3C:4D:5E"},
 			{Kind: safeguard.IdentSubscriber, Value: "SUB-77"},
 			{Kind: safeguard.IdentAddress, Value: "9 Example Lane, CT2 2BB"},
 		}
@@ -76,11 +76,12 @@ func TestDeconflict_EachIdentifierKindAndAddress(t *testing.T) {
 			t.Fatalf("first package: %v", err)
 		}
 		// The same identifiers written another way still match, by
-		// normalised blind index.
+		// normalised blind index (linking's rules: account, subscriber and opaque device ids keep
+		// their case, so only their spacing differs; a MAC address's does not).
 		other := map[string]string{
 			safeguard.IdentEmail: "Held.Person@EXAMPLE.com", safeguard.IdentPhone: "+44 (0)7700-900123",
-			safeguard.IdentUsername: "HELD_USER@examplechat", safeguard.IdentAccountID: "acc-1001",
-			safeguard.IdentDeviceID: "dev-AB12", safeguard.IdentSubscriber: "sub-77",
+			safeguard.IdentUsername: "HELD_USER@examplechat", safeguard.IdentAccountID: " ACC-1001 ",
+			safeguard.IdentDeviceID: "00-1a-2b-3c-4d-5e", safeguard.IdentSubscriber: "SUB- 77",
 			safeguard.IdentAddress: "9  example lane,  ct2 2bb",
 		}
 		for _, h := range held {
@@ -140,7 +141,7 @@ func TestDeconflict_EachIdentifierKindAndAddress(t *testing.T) {
 
 		// The check offered to other systems, by identifiers alone.
 		esx := ctxAs(safeguard.RoleInvestigator, "ESX")
-		hits, err := ops.Deconflict(esx, safeguard.DeconflictRequest{Identifiers: []safeguard.Identifier{{Kind: safeguard.IdentDeviceID, Value: "DEV-AB12"}}})
+		hits, err := ops.Deconflict(esx, safeguard.DeconflictRequest{Identifiers: []safeguard.Identifier{{Kind: safeguard.IdentDeviceID, Value: "001a.2b3c.4d5e"}}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -119,7 +119,8 @@ func TestOperationReport_HandBuilt(t *testing.T) {
 			if supersedes != nil {
 				a.CorrectionNote = "miscounted"
 			}
-			got, err := f.ops.RecordAction(ctxAs(safeguard.RoleInvestigator, ctxForce), a)
+			// A supervisor: the warrants here are recorded under an override.
+			got, err := f.ops.RecordAction(ctxAs(safeguard.RoleSupervisor, ctxForce), a)
 			if err != nil {
 				t.Fatal(err)
 			}
