@@ -14,7 +14,7 @@ type Force struct {
 	WeeklyCapacity int      `json:"weekly_capacity"` // packages it can take a week
 	// BandCapacity, when set, is the weekly capacity per band instead.
 	BandCapacity map[Band]int `json:"band_capacity,omitempty"`
-	Synthetic      bool     `json:"synthetic"`       // made-up demo data, not real figures
+	Synthetic    bool         `json:"synthetic"` // made-up demo data, not real figures
 }
 
 var forceCodeRE = regexp.MustCompile(`^[A-Z][A-Z0-9]{1,9}$`)

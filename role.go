@@ -54,13 +54,17 @@ const (
 	// PermOverrideWarrant lets a force supervisor record a warrant action
 	// for a subject whose attribution is not corroborated, with a reason.
 	PermOverrideWarrant Permission = "override_warrant"
+	// PermOverrideBand lets a supervisor change a subject's risk band with
+	// a reason: a force supervisor for their force's subjects, the national
+	// coordinator for the national queue.
+	PermOverrideBand Permission = "override_band"
 )
 
 var rolePerms = map[Role][]Permission{
 	RoleAdmin:        {PermManageUsers, PermManagePolicies, PermReadAudit, PermManageBanks, PermReadReports},
-	RoleCoordinator:  {PermReadPersonal, PermIntake, PermAssess, PermManageBanks, PermMatch, PermManageOps, PermRecordActions, PermAcceptPackages, PermAllocate, PermReadReports, PermReadOperational},
+	RoleCoordinator:  {PermReadPersonal, PermIntake, PermAssess, PermManageBanks, PermMatch, PermManageOps, PermRecordActions, PermAcceptPackages, PermAllocate, PermReadReports, PermReadOperational, PermOverrideBand},
 	RoleAnalyst:      {PermReadPersonal, PermIntake, PermAssess, PermMatch, PermReadReports, PermReadOperational},
-	RoleSupervisor:   {PermReadPersonal, PermMatch, PermRecordActions, PermAcceptPackages, PermAllocate, PermReadOperational, PermOverrideWarrant},
+	RoleSupervisor:   {PermReadPersonal, PermMatch, PermRecordActions, PermAcceptPackages, PermAllocate, PermReadOperational, PermOverrideWarrant, PermOverrideBand},
 	RoleInvestigator: {PermReadPersonal, PermMatch, PermRecordActions, PermReadOperational},
 	RoleAuditor:      {PermReadAudit, PermReadReports},
 }
