@@ -76,7 +76,9 @@ func (s *AttributionService) resolveMany(ctx context.Context, ids []int64) (int,
 			}
 			for _, sid := range chunk {
 				subj, err := visibleSubject(tx, "id = $1", sid)
-				if err != nil {
+				if safeguard.ErrorCode(err) == safeguard.ENOTFOUND {
+					continue // gone since it was listed (a merge)
+				} else if err != nil {
 					return err
 				}
 				if err := s.resolve(tx, subj, proxies); err != nil {

@@ -122,8 +122,11 @@ func TestAttribution_ImportAllOrNothing(t *testing.T) {
 			}
 		}
 		// Only an analyst or coordinator imports.
-		err := svc.ImportAttributionFile(ctxAs(safeguard.RoleInvestigator, "KNT"), &safeguard.AttributionImport{Kind: safeguard.ImportISPCSV, FileName: "x.csv"}, strings.NewReader(ispFixture))
+		err := svc.ImportAttributionFile(ctxAs(safeguard.RoleInvestigator, "KNT"), &safeguard.AttributionImport{Kind: safeguard.ImportISPCSV, FileName: "x.csv"}, strings.NewReader("not, a lease file"))
 		wantCode(t, err, safeguard.EFORBIDDEN)
+		if n := auditActionCount(t, db, "access.denied"); n != 1 {
+			t.Fatalf("%d access.denied events", n)
+		}
 
 		imp := mustImport(t, svc, safeguard.ImportISPCSV, "/tmp/client/path/isp-response.csv", ispFixture)
 		if imp.ID == 0 || imp.Rows != 6 || imp.FileName != "isp-response.csv" || len(imp.SHA256) != 64 || imp.ImportedBy != "user:1:analyst1" ||
