@@ -2,8 +2,8 @@ package store_test
 
 import (
 	"fmt"
-	"os"
 	"net/netip"
+	"os"
 	"strings"
 	"testing"
 	"time"
