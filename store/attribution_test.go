@@ -336,6 +336,38 @@ func TestAttribution_CorroborationSetsInstallationAddress(t *testing.T) {
 	})
 }
 
+func TestAttribution_RADIUSImportResolves(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *TestDB) {
+		attrForces(t, db)
+		svc := store.NewAttributionService(db.DB)
+		subj := attrSubject(t, db, "P2P-RAD", &safeguard.Subject{Name: "Fictional Radius"},
+			ev{ip: "192.0.2.80", time: "2026-03-05T09:30:00Z"}, ev{ip: "192.0.2.80", time: "2026-03-05T11:30:00Z"})
+		imp := mustImport(t, svc, safeguard.ImportRADIUS, "acct.log", `Event-Timestamp,Acct-Status-Type,Acct-Session-Id,Framed-IP-Address,User-Name,Calling-Station-Id
+2026-03-05T08:00:00Z,Start,S1,192.0.2.80,rita@example.com,00-00-5E-00-53-01
+2026-03-05T10:00:00Z,Stop,S1,192.0.2.80,rita@example.com,00-00-5E-00-53-01
+2026-03-05T10:30:00Z,Start,S2,192.0.2.80,sam@example.com,00-00-5E-00-53-02
+2026-03-05T12:00:00Z,Interim-Update,S2,192.0.2.80,sam@example.com,00-00-5E-00-53-02
+`)
+		if imp.Rows != 2 || imp.SubjectsResolved != 1 {
+			t.Fatalf("RADIUS import = %+v", imp)
+		}
+		got, err := svc.FindSubjectAttribution(ctxAs(safeguard.RoleAnalyst, ""), subj.ID)
+		if err != nil || len(got.Events) != 2 {
+			t.Fatalf("attribution = %+v, %v", got, err)
+		}
+		// Two sessions, two account holders: confirmed each, never corroborated.
+		if e := got.Events[0]; e.Status != safeguard.AttrConfirmed || e.SubscriberID != "rita@example.com" {
+			t.Errorf("event in session S1 = %+v", e)
+		}
+		if e := got.Events[1]; e.Status != safeguard.AttrConfirmed || e.SubscriberID != "sam@example.com" || !hasReason(e.Reasons, "lease_open_until_log_end") {
+			t.Errorf("event in open session S2 = %+v", e)
+		}
+		if got.Status != safeguard.AttrAmbiguous || !hasReason(got.Reasons, "confirmed_events_different_subscribers") {
+			t.Errorf("subject = %s %+v, want ambiguous with confirmed_events_different_subscribers", got.Status, got.Reasons)
+		}
+	})
+}
+
 func TestAttribution_ForceScoping(t *testing.T) {
 	forEachDB(t, func(t *testing.T, db *TestDB) {
 		attrForces(t, db)
