@@ -368,6 +368,40 @@ func TestAttribution_RADIUSImportResolves(t *testing.T) {
 	})
 }
 
+func TestAttribution_FollowsTheReferralsCurrentSubject(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *TestDB) {
+		attrForces(t, db)
+		svc := store.NewAttributionService(db.DB)
+		mustImport(t, svc, safeguard.ImportISPCSV, "isp.csv", ispFixture)
+		a := attrSubject(t, db, "P2P-SPLIT", &safeguard.Subject{Name: "Fictional Before"},
+			ev{ip: "198.51.100.7", time: "2026-02-03T10:00:00Z"}, ev{ip: "198.51.100.7", time: "2026-02-05T10:00:00Z"})
+		b := &safeguard.Subject{Name: "Fictional After"}
+		if err := store.NewSubjectService(db.DB).CreateSubject(systemCtx(), b); err != nil {
+			t.Fatal(err)
+		}
+		analyst := ctxAs(safeguard.RoleAnalyst, "")
+		if got, err := svc.ResolveSubject(analyst, a.ID); err != nil || got.Status != safeguard.AttrCorroborated {
+			t.Fatalf("before the split: %+v, %v", got, err)
+		}
+		// Linking moves the referral to another subject (a split).
+		mustExec(t, db, `UPDATE referrals SET subject_id = $1 WHERE subject_id = $2`, b.ID, a.ID)
+		got, err := svc.ResolveSubject(analyst, b.ID)
+		if err != nil || got.Status != safeguard.AttrCorroborated || len(got.Events) != 2 || got.Events[0].Status != safeguard.AttrConfirmed {
+			t.Fatalf("subject the referral moved to: %+v, %v", got, err)
+		}
+		got, err = svc.ResolveSubject(analyst, a.ID)
+		if err != nil || got.Status != safeguard.AttrUnresolved || len(got.Events) != 0 || !strings.Contains(got.AddressNote, "removed") {
+			t.Fatalf("subject the referral left: %+v, %v", got, err)
+		}
+		if s, err := store.NewSubjectService(db.DB).FindSubjectByID(analyst, a.ID); err != nil || s.Address != "" || s.AttributionStatus != safeguard.AttrUnresolved {
+			t.Fatalf("subject the referral left: %+v, %v", s, err)
+		}
+		if n := countRows(t, db, "ip_event_attributions"); n != 2 {
+			t.Fatalf("%d stored event attributions, want 2", n)
+		}
+	})
+}
+
 func TestAttribution_ForceScoping(t *testing.T) {
 	forEachDB(t, func(t *testing.T, db *TestDB) {
 		attrForces(t, db)
