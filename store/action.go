@@ -13,8 +13,8 @@ import (
 //
 // A warrant action on a subject whose attribution is not corroborated
 // needs a.OverrideReason from an actor holding PermOverrideWarrant (a force
-// supervisor); the override is audited (action.override), and a refused
-// one too (action.override.denied). A
+// supervisor), else EFORBIDDEN; the override is audited (action.override),
+// and a refused one too (action.override.denied). A
 // correction (a.Supersedes) must name an earlier action of the same
 // package and give a.CorrectionNote; both rows are kept, since actions are
 // never updated or deleted. An IdempotencyKey already used on the package
@@ -27,8 +27,7 @@ import (
 // confirms the holders are coordinated (audited as deconflict.confirm).
 //
 // Returns EINVALID for a malformed action, a warrant without corroboration
-// or override reason, or a bad correction; EFORBIDDEN for an override by
-// an actor without PermOverrideWarrant; ENOTFOUND if there is no such package
+// or override, or a bad correction; ENOTFOUND if there is no such package
 // or the actor may not see it (audited as action.record.denied).
 func (s *OperationService) RecordAction(ctx context.Context, a *safeguard.Action) (*safeguard.Action, error) {
 	var out *safeguard.Action

@@ -64,6 +64,13 @@ func NewAttributionService(db *DB) *AttributionService { return &AttributionServ
 // Requires PermAssess. Returns EINVALID for an unknown kind, an empty or
 // bad file.
 func (s *AttributionService) ImportAttributionFile(ctx context.Context, imp *safeguard.AttributionImport, r io.Reader) error {
+	if a, ok := safeguard.ActorFromContext(ctx); !ok || !can(a, safeguard.PermAssess) {
+		// Refused (and audited) before the file is read.
+		return s.db.run(ctx, func(tx *Tx) error {
+			_, err := tx.require("attribution.import", safeguard.PermAssess)
+			return err
+		})
+	}
 	if !slices.Contains(safeguard.ImportKinds, imp.Kind) {
 		return safeguard.Errorf(safeguard.EINVALID, "unknown import kind %q (want %s)", imp.Kind, strings.Join(safeguard.ImportKinds, ", "))
 	}

@@ -76,7 +76,9 @@ func (s *AttributionService) resolveMany(ctx context.Context, ids []int64) (int,
 			}
 			for _, sid := range chunk {
 				subj, err := visibleSubject(tx, "id = $1", sid)
-				if err != nil {
+				if safeguard.ErrorCode(err) == safeguard.ENOTFOUND {
+					continue // gone since it was listed (a merge)
+				} else if err != nil {
 					return err
 				}
 				if err := s.resolve(tx, subj, proxies); err != nil {
@@ -101,11 +103,12 @@ type storedEvent struct {
 }
 
 // subjectEvents loads the IP events of the subject's referrals, with the
-// window of lease times each can need.
+// window of lease times each can need. A referral's subject_id is its
+// current subject (linking keeps it so through merges and splits), so
+// events of a referral split off are not the subject's any more.
 func subjectEvents(tx *Tx, subjectID int64, skew time.Duration) ([]storedEvent, error) {
 	rows, err := tx.query(`SELECT e.id, e.referral_id, e.ip, e.port, e.time_text, e.at, e.has_offset, e.possible_proxy
-		FROM ip_events e WHERE e.referral_id IN (SELECT id FROM referrals WHERE subject_id = $1
-			UNION SELECT referral_id FROM subject_links WHERE subject_id = $1)
+		FROM ip_events e JOIN referrals r ON r.id = e.referral_id WHERE r.subject_id = $1
 		ORDER BY e.id`, subjectID)
 	if err != nil {
 		return nil, err

@@ -260,9 +260,9 @@ func findSubjectAttribution(tx *Tx, subj *safeguard.Subject) (*safeguard.Subject
 func findEventAttributions(tx *Tx, subjectID int64) ([]*safeguard.Attribution, error) {
 	rows, err := tx.query(`SELECT e.id, e.referral_id, e.ip, e.port, e.time_text, e.at, a.status, a.subscriber_enc,
 		a.name_enc, a.install_address_enc, a.billing_address_enc, a.reasons_enc, a.import_ids, a.resolved_at
-		FROM ip_events e LEFT JOIN ip_event_attributions a ON a.ip_event_id = e.id AND a.subject_id = $1
-		WHERE e.referral_id IN (SELECT id FROM referrals WHERE subject_id = $1
-			UNION SELECT referral_id FROM subject_links WHERE subject_id = $1)
+		FROM ip_events e JOIN referrals r ON r.id = e.referral_id
+		LEFT JOIN ip_event_attributions a ON a.ip_event_id = e.id AND a.subject_id = $1
+		WHERE r.subject_id = $1
 		ORDER BY e.id`, subjectID)
 	if err != nil {
 		return nil, err
@@ -337,9 +337,7 @@ func (s *AttributionService) affectedSubjects(ctx context.Context, imp *safeguar
 			return err
 		}
 		const owners = `SELECT r.subject_id, e.ip, e.time_text, e.at, e.has_offset FROM ip_events e JOIN referrals r ON r.id = e.referral_id
-			WHERE r.subject_id IS NOT NULL AND %[1]s
-			UNION ALL SELECT l.subject_id, e.ip, e.time_text, e.at, e.has_offset FROM ip_events e JOIN subject_links l ON l.referral_id = e.referral_id
-			WHERE %[1]s`
+			WHERE r.subject_id IS NOT NULL AND %s`
 		type query struct {
 			q    string
 			args []any

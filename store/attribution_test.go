@@ -122,8 +122,11 @@ func TestAttribution_ImportAllOrNothing(t *testing.T) {
 			}
 		}
 		// Only an analyst or coordinator imports.
-		err := svc.ImportAttributionFile(ctxAs(safeguard.RoleInvestigator, "KNT"), &safeguard.AttributionImport{Kind: safeguard.ImportISPCSV, FileName: "x.csv"}, strings.NewReader(ispFixture))
+		err := svc.ImportAttributionFile(ctxAs(safeguard.RoleInvestigator, "KNT"), &safeguard.AttributionImport{Kind: safeguard.ImportISPCSV, FileName: "x.csv"}, strings.NewReader("not, a lease file"))
 		wantCode(t, err, safeguard.EFORBIDDEN)
+		if n := auditActionCount(t, db, "access.denied"); n != 1 {
+			t.Fatalf("%d access.denied events", n)
+		}
 
 		imp := mustImport(t, svc, safeguard.ImportISPCSV, "/tmp/client/path/isp-response.csv", ispFixture)
 		if imp.ID == 0 || imp.Rows != 6 || imp.FileName != "isp-response.csv" || len(imp.SHA256) != 64 || imp.ImportedBy != "user:1:analyst1" ||
@@ -330,6 +333,72 @@ func TestAttribution_CorroborationSetsInstallationAddress(t *testing.T) {
 			t.Fatalf("after the proxy list: %+v, %v", s, err)
 		}
 		mustAuditIntact(t, db)
+	})
+}
+
+func TestAttribution_RADIUSImportResolves(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *TestDB) {
+		attrForces(t, db)
+		svc := store.NewAttributionService(db.DB)
+		subj := attrSubject(t, db, "P2P-RAD", &safeguard.Subject{Name: "Fictional Radius"},
+			ev{ip: "192.0.2.80", time: "2026-03-05T09:30:00Z"}, ev{ip: "192.0.2.80", time: "2026-03-05T11:30:00Z"})
+		imp := mustImport(t, svc, safeguard.ImportRADIUS, "acct.log", `Event-Timestamp,Acct-Status-Type,Acct-Session-Id,Framed-IP-Address,User-Name,Calling-Station-Id
+2026-03-05T08:00:00Z,Start,S1,192.0.2.80,rita@example.com,00-00-5E-00-53-01
+2026-03-05T10:00:00Z,Stop,S1,192.0.2.80,rita@example.com,00-00-5E-00-53-01
+2026-03-05T10:30:00Z,Start,S2,192.0.2.80,sam@example.com,00-00-5E-00-53-02
+2026-03-05T12:00:00Z,Interim-Update,S2,192.0.2.80,sam@example.com,00-00-5E-00-53-02
+`)
+		if imp.Rows != 2 || imp.SubjectsResolved != 1 {
+			t.Fatalf("RADIUS import = %+v", imp)
+		}
+		got, err := svc.FindSubjectAttribution(ctxAs(safeguard.RoleAnalyst, ""), subj.ID)
+		if err != nil || len(got.Events) != 2 {
+			t.Fatalf("attribution = %+v, %v", got, err)
+		}
+		// Two sessions, two account holders: confirmed each, never corroborated.
+		if e := got.Events[0]; e.Status != safeguard.AttrConfirmed || e.SubscriberID != "rita@example.com" {
+			t.Errorf("event in session S1 = %+v", e)
+		}
+		if e := got.Events[1]; e.Status != safeguard.AttrConfirmed || e.SubscriberID != "sam@example.com" || !hasReason(e.Reasons, "lease_open_until_log_end") {
+			t.Errorf("event in open session S2 = %+v", e)
+		}
+		if got.Status != safeguard.AttrAmbiguous || !hasReason(got.Reasons, "confirmed_events_different_subscribers") {
+			t.Errorf("subject = %s %+v, want ambiguous with confirmed_events_different_subscribers", got.Status, got.Reasons)
+		}
+	})
+}
+
+func TestAttribution_FollowsTheReferralsCurrentSubject(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *TestDB) {
+		attrForces(t, db)
+		svc := store.NewAttributionService(db.DB)
+		mustImport(t, svc, safeguard.ImportISPCSV, "isp.csv", ispFixture)
+		a := attrSubject(t, db, "P2P-SPLIT", &safeguard.Subject{Name: "Fictional Before"},
+			ev{ip: "198.51.100.7", time: "2026-02-03T10:00:00Z"}, ev{ip: "198.51.100.7", time: "2026-02-05T10:00:00Z"})
+		b := &safeguard.Subject{Name: "Fictional After"}
+		if err := store.NewSubjectService(db.DB).CreateSubject(systemCtx(), b); err != nil {
+			t.Fatal(err)
+		}
+		analyst := ctxAs(safeguard.RoleAnalyst, "")
+		if got, err := svc.ResolveSubject(analyst, a.ID); err != nil || got.Status != safeguard.AttrCorroborated {
+			t.Fatalf("before the split: %+v, %v", got, err)
+		}
+		// Linking moves the referral to another subject (a split).
+		mustExec(t, db, `UPDATE referrals SET subject_id = $1 WHERE subject_id = $2`, b.ID, a.ID)
+		got, err := svc.ResolveSubject(analyst, b.ID)
+		if err != nil || got.Status != safeguard.AttrCorroborated || len(got.Events) != 2 || got.Events[0].Status != safeguard.AttrConfirmed {
+			t.Fatalf("subject the referral moved to: %+v, %v", got, err)
+		}
+		got, err = svc.ResolveSubject(analyst, a.ID)
+		if err != nil || got.Status != safeguard.AttrUnresolved || len(got.Events) != 0 || !strings.Contains(got.AddressNote, "removed") {
+			t.Fatalf("subject the referral left: %+v, %v", got, err)
+		}
+		if s, err := store.NewSubjectService(db.DB).FindSubjectByID(analyst, a.ID); err != nil || s.Address != "" || s.AttributionStatus != safeguard.AttrUnresolved {
+			t.Fatalf("subject the referral left: %+v, %v", s, err)
+		}
+		if n := countRows(t, db, "ip_event_attributions"); n != 2 {
+			t.Fatalf("%d stored event attributions, want 2", n)
+		}
 	})
 }
 
