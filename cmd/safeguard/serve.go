@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"sync"
 	"time"
 
 	"safeguard/keyring"
@@ -28,6 +29,7 @@ type Main struct {
 	Matcher *matcher.Set
 
 	stopWatch context.CancelFunc
+	assessing sync.WaitGroup
 }
 
 // matchMinQuality is PDQ's own advice: hashes of lower quality are not
@@ -37,6 +39,10 @@ const matchMinQuality = 50
 // matchRefresh is how often each server checks the database for changed
 // banks, so an import through one server reaches the others.
 const matchRefresh = 5 * time.Second
+
+// assessEvery is how often the server looks for subjects to re-assess: a
+// changed fact shows in the band within this and the work itself.
+const assessEvery = 250 * time.Millisecond
 
 // NewMain returns a Main with the default configuration.
 func NewMain() *Main {
@@ -84,6 +90,13 @@ func (m *Main) Run(ctx context.Context) error {
 	var watchCtx context.Context
 	watchCtx, m.stopWatch = context.WithCancel(context.WithoutCancel(ctx))
 	go m.Matcher.Watch(watchCtx, matchRefresh, m.Logger)
+	// Facts change in many places; the assessor follows them all through
+	// the database, so a subject is re-assessed within a second.
+	m.assessing.Add(1)
+	go func() {
+		defer m.assessing.Done()
+		store.NewAssessor(m.DB, 0).Run(watchCtx, assessEvery)
+	}()
 	svc.Matcher = m.Matcher
 	if m.Server, err = web.NewServer(cfg, svc, m.Logger); err != nil {
 		return err
@@ -98,6 +111,7 @@ func (m *Main) Close() error {
 	if m.stopWatch != nil {
 		m.stopWatch()
 	}
+	m.assessing.Wait()
 	if m.Server != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		errs = append(errs, m.Server.Close(ctx))
