@@ -82,7 +82,7 @@ func (p *Policy) assess(f *safeguard.Facts) Assessment {
 			a.Band = r.Band
 		}
 		a.Score += r.Score
-		a.Trace = append(a.Trace, fired(r, w))
+		a.Trace = append(a.Trace, fired(r, w, f, p))
 	}
 	for i, t := range p.ScoreBands {
 		if t > 0 && a.Score >= t {
@@ -99,7 +99,7 @@ func (p *Policy) assess(f *safeguard.Facts) Assessment {
 	return a
 }
 
-func fired(r *Rule, w []witness) Fired {
+func fired(r *Rule, w []witness, f *safeguard.Facts, p *Policy) Fired {
 	fr := Fired{Rule: r.ID, Title: r.Title, Phase: r.Phase, Band: r.Band, Score: r.Score}
 	if len(w) == 0 {
 		fr.Because = r.Title // held only through not: nothing to cite
@@ -107,11 +107,15 @@ func fired(r *Rule, w []witness) Fired {
 	}
 	fr.Facts = make([]FiredFact, 0, len(w))
 	var sb strings.Builder
+	sb.Grow(160)
 	for _, x := range w {
 		if hasFact(fr.Facts, x.fact.path) {
 			continue
 		}
 		ff := FiredFact{Fact: x.fact.path, Words: x.fact.words(x.v), Sources: x.v.allSources()}
+		if x.fact.path == factAnyAccess && x.v.b {
+			ff.Sources = accessSources(f, p)
+		}
 		fr.Facts = append(fr.Facts, ff)
 		if sb.Len() > 0 {
 			sb.WriteString(" and ")
@@ -249,4 +253,30 @@ func (fr *Fired) Effect() string {
 		parts = append(parts, fmt.Sprintf("%+d", fr.Score))
 	}
 	return strings.Join(parts, " ")
+}
+
+// Summary is an assessment in the shape policy eval prints and the API
+// gives for a subject's current assessment.
+type Summary struct {
+	Band          safeguard.Band `json:"band"`
+	Score         int            `json:"score"`
+	DueInHours    int64          `json:"due_in_hours"`
+	PolicyVersion string         `json:"policy_version"`
+	Trace         []TraceLine    `json:"trace"`
+}
+
+// TraceLine is one entry of a Summary's trace.
+type TraceLine struct {
+	Rule    string `json:"rule"`
+	Because string `json:"because"`
+}
+
+// Summary returns a in the shape policy eval prints.
+func (a *Assessment) Summary() Summary {
+	s := Summary{Band: a.Band, Score: a.Score, DueInHours: int64(a.Due / time.Hour), PolicyVersion: a.PolicyVersion,
+		Trace: make([]TraceLine, len(a.Trace))}
+	for i, fr := range a.Trace {
+		s.Trace[i] = TraceLine{Rule: fr.Rule, Because: fr.Because}
+	}
+	return s
 }

@@ -40,3 +40,21 @@ func BenchmarkParseFacts(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkAssessTypical assesses the example subject (a scout leader who
+// distributes; four rules fire).
+func BenchmarkAssessTypical(b *testing.B) {
+	data, err := os.ReadFile("testdata/facts-scout-leader.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	f, err := ParseFacts(data)
+	if err != nil {
+		b.Fatal(err)
+	}
+	p := Builtin()
+	b.ReportAllocs()
+	for b.Loop() {
+		p.Assess(f, now)
+	}
+}

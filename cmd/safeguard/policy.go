@@ -99,30 +99,10 @@ either file are listed on stderr by JSON path, with a non-zero exit.`)
 		return reportInvalid(env, *factsPath, "facts", err)
 	}
 	a := p.Assess(facts, time.Now()) // only the due date, not printed, depends on the time
-	out := evalOutput{Band: a.Band, Score: a.Score, DueInHours: int64(a.Due / time.Hour), PolicyVersion: a.PolicyVersion,
-		Trace: make([]evalTrace, len(a.Trace))}
-	for i, fr := range a.Trace {
-		out.Trace[i] = evalTrace{Rule: fr.Rule, Because: fr.Because}
-	}
 	enc := json.NewEncoder(env.Stdout)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
-	return enc.Encode(out)
-}
-
-// evalOutput is what policy eval prints; GET /api/v1/subjects/{ref} gives
-// the current assessment in the same shape.
-type evalOutput struct {
-	Band          safeguard.Band `json:"band"`
-	Score         int            `json:"score"`
-	DueInHours    int64          `json:"due_in_hours"`
-	PolicyVersion string         `json:"policy_version"`
-	Trace         []evalTrace    `json:"trace"`
-}
-
-type evalTrace struct {
-	Rule    string `json:"rule"`
-	Because string `json:"because"`
+	return enc.Encode(a.Summary())
 }
 
 // loadPolicy reads and validates a policy file, listing its problems on
