@@ -2,7 +2,6 @@ package risk
 
 import (
 	"math/rand/v2"
-	"os"
 	"testing"
 
 	"safeguard"
@@ -28,10 +27,7 @@ func BenchmarkAssess(b *testing.B) {
 }
 
 func BenchmarkParseFacts(b *testing.B) {
-	data, err := os.ReadFile("testdata/facts-scout-leader.json")
-	if err != nil {
-		b.Fatal(err)
-	}
+	data, _ := MustExampleFacts(b)
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {
@@ -44,14 +40,7 @@ func BenchmarkParseFacts(b *testing.B) {
 // BenchmarkAssessTypical assesses the example subject (a scout leader who
 // distributes; four rules fire).
 func BenchmarkAssessTypical(b *testing.B) {
-	data, err := os.ReadFile("testdata/facts-scout-leader.json")
-	if err != nil {
-		b.Fatal(err)
-	}
-	f, err := ParseFacts(data)
-	if err != nil {
-		b.Fatal(err)
-	}
+	_, f := MustExampleFacts(b)
 	p := Builtin()
 	b.ReportAllocs()
 	for b.Loop() {

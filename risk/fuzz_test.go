@@ -33,7 +33,7 @@ func FuzzParsePolicy(f *testing.F) {
 }
 
 func FuzzParseFacts(f *testing.F) {
-	example, err := os.ReadFile("testdata/facts-scout-leader.json")
+	example, err := os.ReadFile(exampleFactsFile)
 	if err != nil {
 		f.Fatal(err)
 	}
