@@ -132,3 +132,36 @@ func TestAssessIsPure(t *testing.T) {
 		}
 	}
 }
+
+// TestAssessConcurrent backs the claim that one Policy may assess from many
+// goroutines at once (run with -race).
+func TestAssessConcurrent(t *testing.T) {
+	p := Builtin()
+	r := rand.New(rand.NewPCG(3, 3))
+	subjects := make([]*safeguard.Facts, 64)
+	want := make([]string, len(subjects))
+	for i := range subjects {
+		subjects[i] = randomFacts(r)
+		a := p.Assess(subjects[i], now)
+		want[i] = a.Explain()
+	}
+	done := make(chan string, 4)
+	for g := range 4 {
+		go func() {
+			for i := range subjects {
+				j := (i + g*16) % len(subjects)
+				a := p.Assess(subjects[j], now)
+				if got := a.Explain(); got != want[j] {
+					done <- got
+					return
+				}
+			}
+			done <- ""
+		}()
+	}
+	for range 4 {
+		if got := <-done; got != "" {
+			t.Errorf("concurrent assessment differs: %s", got)
+		}
+	}
+}
