@@ -165,3 +165,21 @@ func TestAssessConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// TestBandMatchesAssess checks the trace-free Band against Assess.
+func TestBandMatchesAssess(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 9))
+	for _, p := range []*Policy{Builtin(), MustParsePolicy(t, sneakyPolicy)} {
+		for i := range 2000 {
+			f := randomFacts(r)
+			if i%5 == 0 {
+				grantAccess(f, p, i)
+			}
+			a := p.Assess(f, now)
+			band, score := p.Band(f)
+			if band != a.Band || score != a.Score {
+				t.Fatalf("%s case %d: Band() = %s %d, Assess = %s %d", p.Version, i, band, score, a.Band, a.Score)
+			}
+		}
+	}
+}

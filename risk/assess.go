@@ -50,7 +50,7 @@ type FiredFact struct {
 // children is always immediate, whatever the policy says.
 func (p *Policy) Assess(f *safeguard.Facts, now time.Time) Assessment {
 	a := p.assess(f)
-	if any := deriveAnyAccess(f, p); any.b && !a.tracesAccess() {
+	if deriveAnyAccess(f, p).b && !a.tracesAccess() {
 		a.Band = safeguard.BandImmediate
 		a.Trace = append(a.Trace, Fired{
 			Rule: RuleAccessGuarantee, Title: "Access to children is always immediate", Phase: "access_to_children",
@@ -62,31 +62,52 @@ func (p *Policy) Assess(f *safeguard.Facts, now time.Time) Assessment {
 	return a
 }
 
-// ruleBand is the band p's own rules and score thresholds give f, without
-// the engine's access guarantee.
-func (p *Policy) ruleBand(f *safeguard.Facts) (safeguard.Band, int) {
-	a := p.assess(f)
+// Band is Assess without the trace: the band and score alone, for counting
+// what a new policy would change across a backlog.
+func (p *Policy) Band(f *safeguard.Facts) (safeguard.Band, int) {
+	a := p.assessRules(f, false)
+	if deriveAnyAccess(f, p).b {
+		a.Band = safeguard.BandImmediate
+	}
 	return a.Band, a.Score
 }
 
-func (p *Policy) assess(f *safeguard.Facts) Assessment {
-	a := Assessment{Band: p.DefaultBand, PolicyVersion: p.Version, Trace: make([]Fired, 0, 8)}
+// ruleBand is the band p's own rules and score thresholds give f, without
+// the engine's access guarantee.
+func (p *Policy) ruleBand(f *safeguard.Facts) (safeguard.Band, int) {
+	a := p.assessRules(f, false)
+	return a.Band, a.Score
+}
+
+func (p *Policy) assess(f *safeguard.Facts) Assessment { return p.assessRules(f, true) }
+
+// assessRules applies the rules and score thresholds, with the trace when
+// trace is set.
+func (p *Policy) assessRules(f *safeguard.Facts, trace bool) Assessment {
+	a := Assessment{Band: p.DefaultBand, PolicyVersion: p.Version}
+	if trace {
+		a.Trace = make([]Fired, 0, 8)
+	}
 	var buf [8]witness
 	w := buf[:0]
 	for _, r := range p.Rules {
-		w = w[:0]
-		if !r.when.eval(f, p, &w) {
+		var held bool
+		if w, held = r.when.eval(f, p, w[:0]); !held {
 			continue
 		}
 		if r.Band != "" && r.Band.Rank() < a.Band.Rank() {
 			a.Band = r.Band
 		}
 		a.Score += r.Score
-		a.Trace = append(a.Trace, fired(r, w, f, p))
+		if trace {
+			a.Trace = append(a.Trace, fired(r, w, f, p))
+		}
 	}
 	for i, t := range p.ScoreBands {
 		if t > 0 && a.Score >= t {
-			if i < a.Band.Rank() {
+			if i < a.Band.Rank() && !trace {
+				a.Band = safeguard.Bands[i]
+			} else if i < a.Band.Rank() {
 				a.Band = safeguard.Bands[i]
 				a.Trace = append(a.Trace, Fired{
 					Rule: RuleScoreThreshold, Title: "Score threshold", Phase: "other_factors", Band: a.Band,

@@ -47,3 +47,18 @@ func BenchmarkAssessTypical(b *testing.B) {
 		p.Assess(f, now)
 	}
 }
+
+// BenchmarkBand is Assess without the trace, as a what-if count over a
+// backlog would use it.
+func BenchmarkBand(b *testing.B) {
+	p := Builtin()
+	r := rand.New(rand.NewPCG(7, 7))
+	subjects := make([]*safeguard.Facts, 1024)
+	for i := range subjects {
+		subjects[i] = randomFacts(r)
+	}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		p.Band(subjects[i%len(subjects)])
+	}
+}
