@@ -11,14 +11,7 @@ import (
 // policy: the engine's share of re-assessing a backlog.
 func BenchmarkAssess(b *testing.B) {
 	p := Builtin()
-	r := rand.New(rand.NewPCG(7, 7))
-	subjects := make([]*safeguard.Facts, 1024)
-	for i := range subjects {
-		subjects[i] = randomFacts(r)
-		if i%4 == 0 {
-			grantAccess(subjects[i], p, i)
-		}
-	}
+	subjects := benchSubjects(p)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
@@ -52,13 +45,23 @@ func BenchmarkAssessTypical(b *testing.B) {
 // backlog would use it.
 func BenchmarkBand(b *testing.B) {
 	p := Builtin()
-	r := rand.New(rand.NewPCG(7, 7))
-	subjects := make([]*safeguard.Facts, 1024)
-	for i := range subjects {
-		subjects[i] = randomFacts(r)
-	}
+	subjects := benchSubjects(p)
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
 		p.Band(subjects[i%len(subjects)])
 	}
+}
+
+// benchSubjects are 1024 varied random subjects, a quarter with access to
+// children.
+func benchSubjects(p *Policy) []*safeguard.Facts {
+	r := rand.New(rand.NewPCG(7, 7))
+	subjects := make([]*safeguard.Facts, 1024)
+	for i := range subjects {
+		subjects[i] = randomFacts(r)
+		if i%4 == 0 {
+			grantAccess(subjects[i], p, i)
+		}
+	}
+	return subjects
 }

@@ -50,9 +50,10 @@ type witness struct {
 }
 
 // eval reports whether c holds for f, appending to w the facts that made it
-// hold (w is returned, so a caller's buffer can stay on its stack). An unknown fact makes every comparison false except known:false;
-// not negates that, so "not known" and "not eq" hold for unknown facts.
-// Facts under a not are never witnesses: they held by being absent.
+// hold (w is returned, so a caller's buffer can stay on its stack). An
+// unknown fact makes every comparison false except known:false; not negates
+// that, so "not known" and "not eq" hold for unknown facts. Facts under a
+// not are never witnesses: they held by being absent.
 func (c *cond) eval(f *safeguard.Facts, p *Policy, w []witness) ([]witness, bool) {
 	switch c.op {
 	case opAll:
