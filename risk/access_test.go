@@ -106,6 +106,18 @@ func TestAccessGuaranteeShows(t *testing.T) {
 	if !strings.Contains(a.Explain(), "Immediate because: lives in a household with children (analyst entry by A. Analyst)") {
 		t.Errorf("Explain() = %q", a.Explain())
 	}
+	// An immediate rule citing an occupation not on the list does not
+	// explain the access: the engine's entry does.
+	p = MustParsePolicy(t, withRule(`{"id": "plumber", "title": "Plumber", "phase": "other_factors", "band": "immediate",
+		"when": {"fact": "access_to_children.occupation", "eq": "plumber"}}`))
+	p.Rules = p.Rules[1:] // past the access check: only the plumber rule is left
+	h := &safeguard.Facts{}
+	h.AccessToChildren.Occupations = occupation("plumber")
+	h.AccessToChildren.ChildrenInHousehold = yes()
+	if a := p.Assess(h, now); findFired(a, RuleAccessGuarantee) == nil || findFired(a, "plumber") == nil {
+		t.Errorf("plumber policy: trace %v, want plumber and %s", firedRules(a), RuleAccessGuarantee)
+	}
+
 	// Recorded false access is not access.
 	g := &safeguard.Facts{}
 	g.AccessToChildren.ChildrenInHousehold = no()

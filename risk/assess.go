@@ -41,6 +41,8 @@ type FiredFact struct {
 	Fact    string // its path, e.g. access_to_children.occupation
 	Words   string // its value in plain words
 	Sources []safeguard.FactSource
+
+	access bool // it is access to children, recorded true
 }
 
 // Assess assesses f under p at now. It is pure: the same policy, facts and
@@ -49,7 +51,7 @@ type FiredFact struct {
 // whose score threshold the summed score reaches; a subject with access to
 // children is always immediate, whatever the policy says.
 func (p *Policy) Assess(f *safeguard.Facts, now time.Time) Assessment {
-	a := p.assess(f)
+	a := p.assessRules(f, true)
 	if deriveAnyAccess(f, p).b && !a.tracesAccess() {
 		a.Band = safeguard.BandImmediate
 		a.Trace = append(a.Trace, Fired{
@@ -79,8 +81,6 @@ func (p *Policy) ruleBand(f *safeguard.Facts) (safeguard.Band, int) {
 	return a.Band, a.Score
 }
 
-func (p *Policy) assess(f *safeguard.Facts) Assessment { return p.assessRules(f, true) }
-
 // assessRules applies the rules and score thresholds, with the trace when
 // trace is set.
 func (p *Policy) assessRules(f *safeguard.Facts, trace bool) Assessment {
@@ -105,14 +105,14 @@ func (p *Policy) assessRules(f *safeguard.Facts, trace bool) Assessment {
 	}
 	for i, t := range p.ScoreBands {
 		if t > 0 && a.Score >= t {
-			if i < a.Band.Rank() && !trace {
+			if i < a.Band.Rank() {
 				a.Band = safeguard.Bands[i]
-			} else if i < a.Band.Rank() {
-				a.Band = safeguard.Bands[i]
-				a.Trace = append(a.Trace, Fired{
-					Rule: RuleScoreThreshold, Title: "Score threshold", Phase: "other_factors", Band: a.Band,
-					Because: fmt.Sprintf("score %d reaches the %s threshold of %d", a.Score, a.Band, t),
-				})
+				if trace {
+					a.Trace = append(a.Trace, Fired{
+						Rule: RuleScoreThreshold, Title: "Score threshold", Phase: "other_factors", Band: a.Band,
+						Because: fmt.Sprintf("score %d reaches the %s threshold of %d", a.Score, a.Band, t),
+					})
+				}
 			}
 			break
 		}
@@ -137,6 +137,7 @@ func fired(r *Rule, w []witness, f *safeguard.Facts, p *Policy) Fired {
 		if x.fact.path == factAnyAccess && x.v.b {
 			ff.Sources = accessSources(f, p)
 		}
+		ff.access = x.v.b && (x.fact.path == factAnyAccess || contains(accessFacts, x.fact.path))
 		fr.Facts = append(fr.Facts, ff)
 		if sb.Len() > 0 {
 			sb.WriteString(" and ")
@@ -168,7 +169,7 @@ func (a *Assessment) tracesAccess() bool {
 			continue
 		}
 		for _, ff := range fr.Facts {
-			if ff.Fact == factAnyAccess || ff.Fact == "access_to_children.occupation" || contains(accessFacts, ff.Fact) {
+			if ff.access {
 				return true
 			}
 		}
