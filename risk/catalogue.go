@@ -18,6 +18,7 @@ const (
 	kindList              // several words (occupations)
 )
 
+// String names the kind in error messages.
 func (k kind) String() string {
 	return [...]string{"yes/no", "count", "word", "list of words"}[k]
 }
