@@ -57,3 +57,27 @@ func FuzzParseFacts(f *testing.F) {
 		checkRoundTrip(t, facts) // what parses marshals back to a document that parses the same
 	})
 }
+
+func FuzzParseCPORT(f *testing.F) {
+	f.Add([]byte(`{"younger_age": true, "any_prior_criminal_history": null}`))
+	f.Add([]byte(`{"more_boy_than_girl_cp": false, "more_boy_than_girl_other": 1}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		a, err := ParseCPORT(data)
+		if err != nil {
+			if safeguard.ErrorCode(err) != safeguard.EINVALID {
+				t.Fatalf("error code %s: %v", safeguard.ErrorCode(err), err)
+			}
+			return
+		}
+		missing := 0
+		for _, v := range a {
+			if v == nil {
+				missing++
+			}
+		}
+		s, err := ScoreCPORT(a)
+		if (err != nil) != (missing > 1) || (err == nil && (s.Total < 0 || s.Total > 7-missing)) {
+			t.Fatalf("%d missing: score %+v err %v", missing, s, err)
+		}
+	})
+}
