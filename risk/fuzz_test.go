@@ -17,10 +17,7 @@ func FuzzParsePolicy(f *testing.F) {
 	access.AccessToChildren.FamilyOrNeighboursChildren = yes()
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, err := ParsePolicy(data)
-		if err != nil {
-			if safeguard.ErrorCode(err) != safeguard.EINVALID {
-				t.Fatalf("error code %s: %v", safeguard.ErrorCode(err), err)
-			}
+		if rejected(t, err) {
 			return
 		}
 		if a := p.Assess(&safeguard.Facts{}, now); !a.Band.Valid() || a.DueAt.Before(now) {
@@ -44,10 +41,7 @@ func FuzzParseFacts(f *testing.F) {
 	p := Builtin()
 	f.Fuzz(func(t *testing.T, data []byte) {
 		facts, err := ParseFacts(data)
-		if err != nil {
-			if safeguard.ErrorCode(err) != safeguard.EINVALID {
-				t.Fatalf("error code %s: %v", safeguard.ErrorCode(err), err)
-			}
+		if rejected(t, err) {
 			return
 		}
 		a := p.Assess(facts, now)
@@ -63,10 +57,7 @@ func FuzzParseCPORT(f *testing.F) {
 	f.Add([]byte(`{"more_boy_than_girl_cp": false, "more_boy_than_girl_other": 1}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		a, err := ParseCPORT(data)
-		if err != nil {
-			if safeguard.ErrorCode(err) != safeguard.EINVALID {
-				t.Fatalf("error code %s: %v", safeguard.ErrorCode(err), err)
-			}
+		if rejected(t, err) {
 			return
 		}
 		missing := 0
@@ -80,4 +71,14 @@ func FuzzParseCPORT(f *testing.F) {
 			t.Fatalf("%d missing: score %+v err %v", missing, s, err)
 		}
 	})
+}
+
+// rejected reports whether a parser refused its input, failing the test
+// unless it did so as EINVALID.
+func rejected(t *testing.T, err error) bool {
+	t.Helper()
+	if err != nil && safeguard.ErrorCode(err) != safeguard.EINVALID {
+		t.Fatalf("error code %s: %v", safeguard.ErrorCode(err), err)
+	}
+	return err != nil
 }
