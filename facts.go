@@ -75,7 +75,7 @@ type BehaviourFacts struct {
 	SexualCommunication    *BoolFact  `json:"sexual_communication_with_child,omitempty"`
 	Sextortion             *BoolFact  `json:"sextortion,omitempty"`
 	Production             *BoolFact  `json:"production,omitempty"`
-	PossibleSelfProduction *BoolFact  `json:"possible_self_production,omitempty"` // CyberTipline possibleSelfProduction
+	PossibleSelfProduction *BoolFact  `json:"possible_self_production,omitempty"` // CyberTipline possibleSelfProduction: possibly made by the child shown
 	FilesNotInAnyBank      *CountFact `json:"files_not_in_any_bank,omitempty"`    // possibly new material
 	Distribution           *BoolFact  `json:"distribution,omitempty"`
 	Possession             *BoolFact  `json:"possession,omitempty"`

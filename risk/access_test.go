@@ -106,6 +106,18 @@ func TestAccessGuaranteeShows(t *testing.T) {
 	if !strings.Contains(a.Explain(), "Immediate because: lives in a household with children (analyst entry by A. Analyst)") {
 		t.Errorf("Explain() = %q", a.Explain())
 	}
+	// An immediate rule citing an occupation not on the list does not
+	// explain the access: the engine's entry does.
+	p = MustParsePolicy(t, withRule(`{"id": "plumber", "title": "Plumber", "phase": "other_factors", "band": "immediate",
+		"when": {"fact": "access_to_children.occupation", "eq": "plumber"}}`))
+	p.Rules = p.Rules[1:] // past the access check: only the plumber rule is left
+	h := &safeguard.Facts{}
+	h.AccessToChildren.Occupations = occupation("plumber")
+	h.AccessToChildren.ChildrenInHousehold = yes()
+	if a := p.Assess(h, now); findFired(a, RuleAccessGuarantee) == nil || findFired(a, "plumber") == nil {
+		t.Errorf("plumber policy: trace %v, want plumber and %s", firedRules(a), RuleAccessGuarantee)
+	}
+
 	// Recorded false access is not access.
 	g := &safeguard.Facts{}
 	g.AccessToChildren.ChildrenInHousehold = no()
@@ -129,6 +141,57 @@ func TestAssessIsPure(t *testing.T) {
 		}
 		if f.Material != before.Material || f.History != before.History {
 			t.Fatal("Assess changed the facts")
+		}
+	}
+}
+
+// TestAssessConcurrent backs the claim that one Policy may assess from many
+// goroutines at once (run with -race).
+func TestAssessConcurrent(t *testing.T) {
+	p := Builtin()
+	r := rand.New(rand.NewPCG(3, 3))
+	subjects := make([]*safeguard.Facts, 64)
+	want := make([]string, len(subjects))
+	for i := range subjects {
+		subjects[i] = randomFacts(r)
+		a := p.Assess(subjects[i], now)
+		want[i] = a.Explain()
+	}
+	done := make(chan string, 4)
+	for g := range 4 {
+		go func() {
+			for i := range subjects {
+				j := (i + g*16) % len(subjects)
+				a := p.Assess(subjects[j], now)
+				if got := a.Explain(); got != want[j] {
+					done <- got
+					return
+				}
+			}
+			done <- ""
+		}()
+	}
+	for range 4 {
+		if got := <-done; got != "" {
+			t.Errorf("concurrent assessment differs: %s", got)
+		}
+	}
+}
+
+// TestBandMatchesAssess checks the trace-free Band against Assess.
+func TestBandMatchesAssess(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 9))
+	for _, p := range []*Policy{Builtin(), MustParsePolicy(t, sneakyPolicy)} {
+		for i := range 2000 {
+			f := randomFacts(r)
+			if i%5 == 0 {
+				grantAccess(f, p, i)
+			}
+			a := p.Assess(f, now)
+			band, score := p.Band(f)
+			if band != a.Band || score != a.Score {
+				t.Fatalf("%s case %d: Band() = %s %d, Assess = %s %d", p.Version, i, band, score, a.Band, a.Score)
+			}
 		}
 	}
 }

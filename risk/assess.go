@@ -41,6 +41,8 @@ type FiredFact struct {
 	Fact    string // its path, e.g. access_to_children.occupation
 	Words   string // its value in plain words
 	Sources []safeguard.FactSource
+
+	access bool // it is access to children, recorded true
 }
 
 // Assess assesses f under p at now. It is pure: the same policy, facts and
@@ -49,8 +51,8 @@ type FiredFact struct {
 // whose score threshold the summed score reaches; a subject with access to
 // children is always immediate, whatever the policy says.
 func (p *Policy) Assess(f *safeguard.Facts, now time.Time) Assessment {
-	a := p.assess(f)
-	if any := deriveAnyAccess(f, p); any.b && !a.tracesAccess() {
+	a := p.assessRules(f, true)
+	if deriveAnyAccess(f, p).b && !a.tracesAccess() {
 		a.Band = safeguard.BandImmediate
 		a.Trace = append(a.Trace, Fired{
 			Rule: RuleAccessGuarantee, Title: "Access to children is always immediate", Phase: "access_to_children",
@@ -62,36 +64,55 @@ func (p *Policy) Assess(f *safeguard.Facts, now time.Time) Assessment {
 	return a
 }
 
-// ruleBand is the band p's own rules and score thresholds give f, without
-// the engine's access guarantee.
-func (p *Policy) ruleBand(f *safeguard.Facts) (safeguard.Band, int) {
-	a := p.assess(f)
+// Band is Assess without the trace: the band and score alone, for counting
+// what a new policy would change across a backlog.
+func (p *Policy) Band(f *safeguard.Facts) (safeguard.Band, int) {
+	a := p.assessRules(f, false)
+	if deriveAnyAccess(f, p).b {
+		a.Band = safeguard.BandImmediate
+	}
 	return a.Band, a.Score
 }
 
-func (p *Policy) assess(f *safeguard.Facts) Assessment {
-	a := Assessment{Band: p.DefaultBand, PolicyVersion: p.Version, Trace: make([]Fired, 0, 8)}
+// ruleBand is the band p's own rules and score thresholds give f, without
+// the engine's access guarantee.
+func (p *Policy) ruleBand(f *safeguard.Facts) (safeguard.Band, int) {
+	a := p.assessRules(f, false)
+	return a.Band, a.Score
+}
+
+// assessRules applies the rules and score thresholds, with the trace when
+// trace is set.
+func (p *Policy) assessRules(f *safeguard.Facts, trace bool) Assessment {
+	a := Assessment{Band: p.DefaultBand, PolicyVersion: p.Version}
+	if trace {
+		a.Trace = make([]Fired, 0, 8)
+	}
 	var buf [8]witness
 	w := buf[:0]
 	for _, r := range p.Rules {
-		w = w[:0]
-		if !r.when.eval(f, p, &w) {
+		var held bool
+		if w, held = r.when.eval(f, p, w[:0]); !held {
 			continue
 		}
 		if r.Band != "" && r.Band.Rank() < a.Band.Rank() {
 			a.Band = r.Band
 		}
 		a.Score += r.Score
-		a.Trace = append(a.Trace, fired(r, w))
+		if trace {
+			a.Trace = append(a.Trace, fired(r, w, f, p))
+		}
 	}
 	for i, t := range p.ScoreBands {
 		if t > 0 && a.Score >= t {
 			if i < a.Band.Rank() {
 				a.Band = safeguard.Bands[i]
-				a.Trace = append(a.Trace, Fired{
-					Rule: RuleScoreThreshold, Title: "Score threshold", Phase: "other_factors", Band: a.Band,
-					Because: fmt.Sprintf("score %d reaches the %s threshold of %d", a.Score, a.Band, t),
-				})
+				if trace {
+					a.Trace = append(a.Trace, Fired{
+						Rule: RuleScoreThreshold, Title: "Score threshold", Phase: "other_factors", Band: a.Band,
+						Because: fmt.Sprintf("score %d reaches the %s threshold of %d", a.Score, a.Band, t),
+					})
+				}
 			}
 			break
 		}
@@ -99,7 +120,7 @@ func (p *Policy) assess(f *safeguard.Facts) Assessment {
 	return a
 }
 
-func fired(r *Rule, w []witness) Fired {
+func fired(r *Rule, w []witness, f *safeguard.Facts, p *Policy) Fired {
 	fr := Fired{Rule: r.ID, Title: r.Title, Phase: r.Phase, Band: r.Band, Score: r.Score}
 	if len(w) == 0 {
 		fr.Because = r.Title // held only through not: nothing to cite
@@ -107,11 +128,16 @@ func fired(r *Rule, w []witness) Fired {
 	}
 	fr.Facts = make([]FiredFact, 0, len(w))
 	var sb strings.Builder
+	sb.Grow(160)
 	for _, x := range w {
 		if hasFact(fr.Facts, x.fact.path) {
 			continue
 		}
 		ff := FiredFact{Fact: x.fact.path, Words: x.fact.words(x.v), Sources: x.v.allSources()}
+		if x.fact.path == factAnyAccess && x.v.b {
+			ff.Sources = accessSources(f, p)
+		}
+		ff.access = x.v.b && (x.fact.path == factAnyAccess || contains(accessFacts, x.fact.path))
 		fr.Facts = append(fr.Facts, ff)
 		if sb.Len() > 0 {
 			sb.WriteString(" and ")
@@ -143,7 +169,7 @@ func (a *Assessment) tracesAccess() bool {
 			continue
 		}
 		for _, ff := range fr.Facts {
-			if ff.Fact == factAnyAccess || ff.Fact == "access_to_children.occupation" || contains(accessFacts, ff.Fact) {
+			if ff.access {
 				return true
 			}
 		}
@@ -249,4 +275,30 @@ func (fr *Fired) Effect() string {
 		parts = append(parts, fmt.Sprintf("%+d", fr.Score))
 	}
 	return strings.Join(parts, " ")
+}
+
+// Summary is an assessment in the shape policy eval prints and the API
+// gives for a subject's current assessment.
+type Summary struct {
+	Band          safeguard.Band `json:"band"`
+	Score         int            `json:"score"`
+	DueInHours    int64          `json:"due_in_hours"`
+	PolicyVersion string         `json:"policy_version"`
+	Trace         []TraceLine    `json:"trace"`
+}
+
+// TraceLine is one entry of a Summary's trace.
+type TraceLine struct {
+	Rule    string `json:"rule"`
+	Because string `json:"because"`
+}
+
+// Summary returns a in the shape policy eval prints.
+func (a *Assessment) Summary() Summary {
+	s := Summary{Band: a.Band, Score: a.Score, DueInHours: int64(a.Due / time.Hour), PolicyVersion: a.PolicyVersion,
+		Trace: make([]TraceLine, len(a.Trace))}
+	for i, fr := range a.Trace {
+		s.Trace[i] = TraceLine{Rule: fr.Rule, Because: fr.Because}
+	}
+	return s
 }

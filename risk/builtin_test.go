@@ -45,12 +45,14 @@ var builtinCases = []struct {
 		f.CurrentBehaviour.SexualCommunication = no()
 	}, safeguard.BandImmediate, "enticing or grooming a child online (referral R-2026-0001)"},
 	{"current-home-made-trading-with-children", func(f *safeguard.Facts) {
-		f.CurrentBehaviour.PossibleSelfProduction = yes(fromReferral)
+		f.CurrentBehaviour.Production = yes(fromReferral)
 		f.CurrentBehaviour.P2PTradingVolume = count(12)
 		f.AccessToChildren.ChildrenInHousehold = yes()
-	}, safeguard.BandImmediate, "material flagged as possibly self-produced (referral R-2026-0001) and 12 files traded peer-to-peer (scan report SR-17) and lives in a household with children"},
-	{"current-new-material", func(f *safeguard.Facts) { f.CurrentBehaviour.FilesNotInAnyBank = count(3) },
-		safeguard.BandHigh, "3 files not in any hash bank (possibly new material) (scan report SR-17)"},
+	}, safeguard.BandImmediate, "producing material (referral R-2026-0001) and 12 files traded peer-to-peer (scan report SR-17) and lives in a household with children"},
+	{"current-new-material", func(f *safeguard.Facts) {
+		f.CurrentBehaviour.FilesNotInAnyBank = count(3)
+		f.CurrentBehaviour.PossibleSelfProduction = yes(fromReferral)
+	}, safeguard.BandHigh, "material flagged as possibly self-produced by the child shown (referral R-2026-0001) and 3 files not in any hash bank (possibly new material) (scan report SR-17)"},
 	{"current-high-volume-trading", func(f *safeguard.Facts) { f.CurrentBehaviour.P2PTradingVolume = count(2500) },
 		safeguard.BandHigh, "2500 files traded peer-to-peer"},
 	{"current-distribution", func(f *safeguard.Facts) { f.CurrentBehaviour.Distribution = yes(fromReferral) },

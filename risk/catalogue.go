@@ -18,6 +18,7 @@ const (
 	kindList              // several words (occupations)
 )
 
+// String names the kind in error messages.
 func (k kind) String() string {
 	return [...]string{"yes/no", "count", "word", "list of words"}[k]
 }
@@ -94,7 +95,7 @@ var catalogue = []*factDef{
 		b: func(f *safeguard.Facts) **safeguard.BoolFact { return &f.CurrentBehaviour.Sextortion }},
 	{path: "current_behaviour.production", kind: kindBool, yes: "producing material", no: "no production of material",
 		b: func(f *safeguard.Facts) **safeguard.BoolFact { return &f.CurrentBehaviour.Production }},
-	{path: "current_behaviour.possible_self_production", kind: kindBool, yes: "material flagged as possibly self-produced", no: "no material flagged as possibly self-produced",
+	{path: "current_behaviour.possible_self_production", kind: kindBool, yes: "material flagged as possibly self-produced by the child shown", no: "no material flagged as possibly self-produced",
 		b: func(f *safeguard.Facts) **safeguard.BoolFact { return &f.CurrentBehaviour.PossibleSelfProduction }},
 	{path: "current_behaviour.files_not_in_any_bank", kind: kindCount, phrase: "%d files not in any hash bank (possibly new material)",
 		n: func(f *safeguard.Facts) **safeguard.CountFact { return &f.CurrentBehaviour.FilesNotInAnyBank }},
@@ -236,37 +237,61 @@ func article(w string) string {
 }
 
 func deriveOccupationWithAccess(f *safeguard.Facts, p *Policy) value {
-	var v value
-	for _, o := range f.AccessToChildren.Occupations {
-		v.known = true // an occupation is known, so this is known too
+	occ := f.AccessToChildren.Occupations
+	v := value{known: len(occ) > 0}
+	first, n := -1, 0
+	for i, o := range occ {
 		if p.occupations[o.Value] {
-			v.b = true
-			v.items = append(v.items, o)
+			if first < 0 {
+				first = i
+			}
+			n++
+		}
+	}
+	switch {
+	case n == 0:
+	case n == 1:
+		v.b, v.items = true, occ[first:first+1] // no copy for the usual case
+	default:
+		v.b = true
+		for _, o := range occ {
+			if p.occupations[o.Value] {
+				v.items = append(v.items, o)
+			}
 		}
 	}
 	return v
 }
 
+// deriveAnyAccess reports whether f records any access to children. Its
+// sources are gathered only when a rule cites it (accessSources).
 func deriveAnyAccess(f *safeguard.Facts, p *Policy) value {
 	var v value
 	for _, path := range accessFacts {
 		w := factsByPath[path].get(f, p)
-		if !w.known {
-			continue
-		}
-		v.known = true
-		if w.b {
-			v.b = true
-			v.sources = append(v.sources, w.allSources()...)
-		}
+		v.known = v.known || w.known
+		v.b = v.b || (w.known && w.b)
 	}
 	return v
+}
+
+// accessSources gathers the sources of every access to children f records.
+func accessSources(f *safeguard.Facts, p *Policy) []safeguard.FactSource {
+	var out []safeguard.FactSource
+	for _, path := range accessFacts {
+		if w := factsByPath[path].get(f, p); w.known && w.b {
+			out = append(out, w.allSources()...)
+		}
+	}
+	return out
 }
 
 // allSources returns v's sources and those of its items.
 func (v value) allSources() []safeguard.FactSource {
 	if len(v.items) == 0 {
 		return v.sources
+	} else if len(v.sources) == 0 && len(v.items) == 1 {
+		return v.items[0].Sources
 	}
 	out := append([]safeguard.FactSource(nil), v.sources...)
 	for _, it := range v.items {

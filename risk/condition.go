@@ -50,52 +50,51 @@ type witness struct {
 }
 
 // eval reports whether c holds for f, appending to w the facts that made it
-// hold. An unknown fact makes every comparison false except known:false;
-// not negates that, so "not known" and "not eq" hold for unknown facts.
-// Facts under a not are never witnesses: they held by being absent.
-func (c *cond) eval(f *safeguard.Facts, p *Policy, w *[]witness) bool {
+// hold (w is returned, so a caller's buffer can stay on its stack). An
+// unknown fact makes every comparison false except known:false; not negates
+// that, so "not known" and "not eq" hold for unknown facts. Facts under a
+// not are never witnesses: they held by being absent.
+func (c *cond) eval(f *safeguard.Facts, p *Policy, w []witness) ([]witness, bool) {
 	switch c.op {
 	case opAll:
-		mark := len(*w)
+		mark := len(w)
 		for _, k := range c.kids {
-			if !k.eval(f, p, w) {
-				*w = (*w)[:mark]
-				return false
+			var held bool
+			if w, held = k.eval(f, p, w); !held {
+				return w[:mark], false
 			}
 		}
-		return true
+		return w, true
 	case opAny:
-		held := false
+		some := false
 		for _, k := range c.kids {
-			mark := len(*w)
-			if k.eval(f, p, w) {
-				held = true
+			mark := len(w)
+			var held bool
+			if w, held = k.eval(f, p, w); held {
+				some = true
 			} else {
-				*w = (*w)[:mark]
+				w = w[:mark]
 			}
 		}
-		return held
+		return w, some
 	case opNot:
-		mark := len(*w)
-		held := c.kids[0].eval(f, p, w)
-		*w = (*w)[:mark]
-		return !held
+		mark := len(w)
+		w, held := c.kids[0].eval(f, p, w)
+		return w[:mark], !held
 	}
 	v := c.fact.get(f, p)
 	if c.op == opKnown {
-		if v.known == c.b {
-			if v.known {
-				*w = append(*w, witness{c.fact, v})
-			}
-			return true
+		if v.known != c.b {
+			return w, false
+		} else if v.known {
+			w = append(w, witness{c.fact, v})
 		}
-		return false
+		return w, true
 	}
 	if !v.known || !c.compare(&v) {
-		return false
+		return w, false
 	}
-	*w = append(*w, witness{c.fact, v})
-	return true
+	return append(w, witness{c.fact, v}), true
 }
 
 // compare applies a comparison to a known value. For a list fact, eq and in

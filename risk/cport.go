@@ -36,9 +36,9 @@ type CPORTAnswers [7]*bool
 
 // CPORTScore is a completed CPORT.
 type CPORTScore struct {
-	Total   int      // 0-7; a missing item counts 0
-	Missing []string // keys of missing items (at most one)
-	Caveat  string
+	Total   int      `json:"total"`   // 0-7; a missing item counts 0
+	Missing []string `json:"missing"` // keys of missing items (at most one)
+	Caveat  string   `json:"caveat"`
 }
 
 // ScoreCPORT totals the answers. It returns EINVALID, naming the missing
@@ -46,7 +46,7 @@ type CPORTScore struct {
 // tool is not valid then. With one missing, the total counts it as 0 and
 // the score says which it was.
 func ScoreCPORT(a CPORTAnswers) (CPORTScore, error) {
-	s := CPORTScore{Caveat: CPORTCaveat}
+	s := CPORTScore{Caveat: CPORTCaveat, Missing: []string{}}
 	for i, v := range a {
 		switch {
 		case v == nil:
@@ -68,4 +68,37 @@ func (s CPORTScore) String() string {
 		return fmt.Sprintf("CPORT %d/7", s.Total)
 	}
 	return fmt.Sprintf("CPORT %d/7 (1 item missing: %s)", s.Total, s.Missing[0])
+}
+
+// ParseCPORT reads an answer sheet: a JSON object keyed by item (see
+// CPORTItems) with true, false, or null for a missing answer; an item left
+// out is missing too. Unknown items and other values are EINVALID errors
+// naming them.
+func ParseCPORT(data []byte) (CPORTAnswers, error) {
+	var a CPORTAnswers
+	root, err := parseTree(data)
+	if err != nil {
+		return a, invalid("CPORT answers", []PathError{{Message: err.Error()}})
+	}
+	keys := make([]string, len(CPORTItems))
+	for i, it := range CPORTItems {
+		keys[i] = it.Key
+	}
+	var l errList
+	l.object(root, "", keys, func(key string, v *node, path string) {
+		if v.kind == 'z' {
+			return
+		}
+		if b, ok := l.boolean(v, path); ok {
+			for i, k := range keys {
+				if k == key {
+					a[i] = &b
+				}
+			}
+		}
+	})
+	if len(l.errs) > 0 {
+		return CPORTAnswers{}, invalid("CPORT answers", l.errs)
+	}
+	return a, nil
 }

@@ -57,3 +57,35 @@ func TestScoreCPORT(t *testing.T) {
 		t.Errorf("%d items", len(CPORTItems))
 	}
 }
+
+func TestParseCPORT(t *testing.T) {
+	a, err := ParseCPORT([]byte(`{"younger_age": true, "any_prior_criminal_history": false, "any_contact_sexual_offending": null,
+		"failure_on_conditional_release": true, "pedophilic_or_hebephilic_interest": true, "more_boy_than_girl_cp": false,
+		"more_boy_than_girl_other": false}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := ScoreCPORT(a)
+	if err != nil || s.Total != 3 || len(s.Missing) != 1 || s.Missing[0] != "any_contact_sexual_offending" {
+		t.Errorf("score %+v %v", s, err)
+	}
+	// Items left out are missing: two of them make the score invalid.
+	a, err = ParseCPORT([]byte(`{"younger_age": true, "any_prior_criminal_history": false, "failure_on_conditional_release": true,
+		"pedophilic_or_hebephilic_interest": true, "more_boy_than_girl_cp": false}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ScoreCPORT(a); safeguard.ErrorCode(err) != safeguard.EINVALID {
+		t.Errorf("two left out: err = %v", err)
+	}
+	for doc, want := range map[string]string{
+		`{"younger_age": "yes"}`: "younger_age: want true or false, got a string",
+		`{"age": true}`:          `age: unknown field "age"`,
+		`[true]`:                 "want an object",
+		`{"younger_age": true,}`: "line 1",
+	} {
+		if _, err := ParseCPORT([]byte(doc)); safeguard.ErrorCode(err) != safeguard.EINVALID || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: err = %v, want %q", doc, err, want)
+		}
+	}
+}

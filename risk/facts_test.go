@@ -2,7 +2,6 @@ package risk
 
 import (
 	"errors"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -11,14 +10,7 @@ import (
 )
 
 func TestParseFactsExample(t *testing.T) {
-	data, err := os.ReadFile("testdata/facts-scout-leader.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := ParseFacts(data)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, f := MustExampleFacts(t)
 	occ := f.AccessToChildren.Occupations
 	if len(occ) != 1 || occ[0].Value != "scout_leader" || len(occ[0].Sources) != 2 {
 		t.Fatalf("occupations = %+v", occ)

@@ -17,10 +17,7 @@ func FuzzParsePolicy(f *testing.F) {
 	access.AccessToChildren.FamilyOrNeighboursChildren = yes()
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, err := ParsePolicy(data)
-		if err != nil {
-			if safeguard.ErrorCode(err) != safeguard.EINVALID {
-				t.Fatalf("error code %s: %v", safeguard.ErrorCode(err), err)
-			}
+		if rejected(t, err) {
 			return
 		}
 		if a := p.Assess(&safeguard.Facts{}, now); !a.Band.Valid() || a.DueAt.Before(now) {
@@ -33,7 +30,7 @@ func FuzzParsePolicy(f *testing.F) {
 }
 
 func FuzzParseFacts(f *testing.F) {
-	example, err := os.ReadFile("testdata/facts-scout-leader.json")
+	example, err := os.ReadFile(exampleFactsFile)
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -44,10 +41,7 @@ func FuzzParseFacts(f *testing.F) {
 	p := Builtin()
 	f.Fuzz(func(t *testing.T, data []byte) {
 		facts, err := ParseFacts(data)
-		if err != nil {
-			if safeguard.ErrorCode(err) != safeguard.EINVALID {
-				t.Fatalf("error code %s: %v", safeguard.ErrorCode(err), err)
-			}
+		if rejected(t, err) {
 			return
 		}
 		a := p.Assess(facts, now)
@@ -56,4 +50,35 @@ func FuzzParseFacts(f *testing.F) {
 		}
 		checkRoundTrip(t, facts) // what parses marshals back to a document that parses the same
 	})
+}
+
+func FuzzParseCPORT(f *testing.F) {
+	f.Add([]byte(`{"younger_age": true, "any_prior_criminal_history": null}`))
+	f.Add([]byte(`{"more_boy_than_girl_cp": false, "more_boy_than_girl_other": 1}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		a, err := ParseCPORT(data)
+		if rejected(t, err) {
+			return
+		}
+		missing := 0
+		for _, v := range a {
+			if v == nil {
+				missing++
+			}
+		}
+		s, err := ScoreCPORT(a)
+		if (err != nil) != (missing > 1) || (err == nil && (s.Total < 0 || s.Total > 7-missing)) {
+			t.Fatalf("%d missing: score %+v err %v", missing, s, err)
+		}
+	})
+}
+
+// rejected reports whether a parser refused its input, failing the test
+// unless it did so as EINVALID.
+func rejected(t *testing.T, err error) bool {
+	t.Helper()
+	if err != nil && safeguard.ErrorCode(err) != safeguard.EINVALID {
+		t.Fatalf("error code %s: %v", safeguard.ErrorCode(err), err)
+	}
+	return err != nil
 }

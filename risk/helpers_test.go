@@ -2,6 +2,7 @@ package risk
 
 import (
 	"encoding/json"
+	"os"
 	"reflect"
 	"testing"
 	"time"
@@ -91,4 +92,22 @@ func checkRoundTrip(t *testing.T, f *safeguard.Facts) {
 	if !reflect.DeepEqual(f, again) {
 		t.Fatalf("round trip differs:\n%+v\n%+v", f, again)
 	}
+}
+
+// exampleFactsFile is a fictional subject: a scout leader who distributes.
+const exampleFactsFile = "testdata/facts-scout-leader.json"
+
+// MustExampleFacts reads and parses exampleFactsFile, returning its bytes
+// too.
+func MustExampleFacts(tb testing.TB) ([]byte, *safeguard.Facts) {
+	tb.Helper()
+	data, err := os.ReadFile(exampleFactsFile)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	f, err := ParseFacts(data)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return data, f
 }

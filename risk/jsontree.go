@@ -184,6 +184,7 @@ type PathError struct {
 	Message string
 }
 
+// Error returns "PATH: MESSAGE".
 func (e PathError) Error() string { return rootName(e.Path) + ": " + e.Message }
 
 // ValidationError lists every problem found in a document, in document
@@ -193,6 +194,7 @@ type ValidationError struct {
 	Errors []PathError
 }
 
+// Error lists every problem on one line.
 func (e *ValidationError) Error() string {
 	msgs := make([]string, len(e.Errors))
 	for i, pe := range e.Errors {

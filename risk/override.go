@@ -74,7 +74,7 @@ func (p *Policy) ResolveOverride(f *safeguard.Facts, o Override, now time.Time) 
 			continue
 		}
 		for _, ff := range fr.Facts {
-			if laterThan(ff.Sources, o.At) && !hasFact(res.Raised, ff.Fact) {
+			if updatedAfter(ff.Sources, o.At) && !hasFact(res.Raised, ff.Fact) {
 				res.Raised = append(res.Raised, ff)
 				words = append(words, ff.Words+sourceWords(ff.Sources))
 			}
@@ -83,7 +83,7 @@ func (p *Policy) ResolveOverride(f *safeguard.Facts, o Override, now time.Time) 
 	if len(words) == 0 { // raised through the score: cite every later fact that counted
 		for _, fr := range res.Computed.Trace {
 			for _, ff := range fr.Facts {
-				if laterThan(ff.Sources, o.At) && !hasFact(res.Raised, ff.Fact) {
+				if updatedAfter(ff.Sources, o.At) && !hasFact(res.Raised, ff.Fact) {
 					res.Raised = append(res.Raised, ff)
 					words = append(words, ff.Words+sourceWords(ff.Sources))
 				}
@@ -101,41 +101,40 @@ func capitalise(s string) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
-// laterThan reports whether every source is after t: the fact was first
-// recorded after t.
-func laterThan(ss []safeguard.FactSource, t time.Time) bool {
+// updatedAfter reports whether any source is after t: the fact was
+// recorded, or recorded again, after t.
+func updatedAfter(ss []safeguard.FactSource, t time.Time) bool {
 	for _, s := range ss {
-		if !s.At.After(t) {
-			return false
+		if s.At.After(t) {
+			return true
 		}
 	}
-	return len(ss) > 0
+	return false
 }
 
-// KnownAt returns a copy of f holding only the facts recorded at or before
-// t: a fact whose every source is later is dropped, as is an occupation
-// whose every source is later.
+// KnownAt returns a copy of f holding only the facts unchanged since t: a
+// fact, or an occupation, with any source later than t is dropped.
 func KnownAt(f *safeguard.Facts, t time.Time) *safeguard.Facts {
 	g := *f
 	for _, d := range catalogue {
 		switch {
 		case d.b != nil:
-			if p := d.b(&g); *p != nil && laterThan((*p).Sources, t) {
+			if p := d.b(&g); *p != nil && updatedAfter((*p).Sources, t) {
 				*p = nil
 			}
 		case d.n != nil:
-			if p := d.n(&g); *p != nil && laterThan((*p).Sources, t) {
+			if p := d.n(&g); *p != nil && updatedAfter((*p).Sources, t) {
 				*p = nil
 			}
 		case d.t != nil:
-			if p := d.t(&g); *p != nil && laterThan((*p).Sources, t) {
+			if p := d.t(&g); *p != nil && updatedAfter((*p).Sources, t) {
 				*p = nil
 			}
 		case d.list != nil:
 			p := d.list(&g)
 			var keep []safeguard.TextFact
 			for _, it := range *p {
-				if !laterThan(it.Sources, t) {
+				if !updatedAfter(it.Sources, t) {
 					keep = append(keep, it)
 				}
 			}

@@ -44,6 +44,9 @@ func TestResolveOverride(t *testing.T) {
 			f.History.PriorIIOCConviction = yes(at(before, fromAnalyst))         // high, known
 			f.CurrentBehaviour.FilesNotInAnyBank = count(5, at(after, fromScan)) // high too, later
 		}, lower, safeguard.BandLow, true, "on facts known when it was made"},
+		{"a count that grew after it", func(f *safeguard.Facts) {
+			f.CurrentBehaviour.P2PTradingVolume = count(4000, at(before, fromScan), at(after, fromReferral)) // high now
+		}, lower, safeguard.BandHigh, false, "4000 files traded peer-to-peer (scan report SR-17, referral R-2026-0001)"},
 		{"raised through the score by later facts", func(f *safeguard.Facts) {
 			f.CurrentBehaviour.Distribution = yes(at(before, fromReferral))      // medium +10
 			f.History.FailureOnConditionalRelease = yes(at(before, fromAnalyst)) // medium +10
@@ -96,11 +99,12 @@ func TestKnownAt(t *testing.T) {
 	early, late := fromReferral, fromAnalyst
 	early.At, late.At = now.Add(-2*time.Hour), now
 	f.History.PriorIIOCConviction = yes(late)
-	f.Material.UKA = count(1, early, late) // known from the early source
+	f.Material.UKA = count(1, early, late) // recorded again since: may have changed
+	f.Material.UKB = count(1, early)
 	f.AccessToChildren.Occupations = []safeguard.TextFact{*word("teacher", late), *word("tutor", early)}
 	g := KnownAt(f, now.Add(-time.Hour))
-	if g.History.PriorIIOCConviction != nil || g.Material.UKA == nil {
-		t.Errorf("known at: iioc %v uka %v", g.History.PriorIIOCConviction, g.Material.UKA)
+	if g.History.PriorIIOCConviction != nil || g.Material.UKA != nil || g.Material.UKB == nil {
+		t.Errorf("known at: iioc %v uka %v ukb %v", g.History.PriorIIOCConviction, g.Material.UKA, g.Material.UKB)
 	}
 	if len(g.AccessToChildren.Occupations) != 1 || g.AccessToChildren.Occupations[0].Value != "tutor" {
 		t.Errorf("occupations = %+v", g.AccessToChildren.Occupations)
