@@ -72,22 +72,19 @@ func loadForAssessment(tx *Tx, ids []int64) (map[int64]*subjectForAssessment, er
 	return out, loadOverrides(tx, in, out)
 }
 
-// referralFile is what an assessment reads of a referral's file.
+// referralFile is what an assessment reads of a referral's file beyond
+// safeguard.File: whether it has a hash, and the banks' categories.
 type referralFile struct {
-	annotations    []string
-	classification string
-	hashed         bool
-	categories     map[safeguard.Scheme]string // the most severe per scheme
+	hashed     bool
+	categories map[safeguard.Scheme]string // the most severe per scheme
 }
 
 func loadReferralFacts(tx *Tx, in string, out map[int64]*subjectForAssessment) error {
 	type referral struct {
-		subject     int64
-		src         safeguard.FactSource
-		source      string
-		incident    string
-		annotations []string
-		files       map[int64]*referralFile
+		subject int64
+		ref     string
+		r       safeguard.Referral
+		files   []*referralFile
 	}
 	refs := map[int64]*referral{}
 	rows, err := tx.query(`SELECT id, subject_id, source, source_ref, incident_type, annotations, received_at
@@ -97,15 +94,15 @@ func loadReferralFacts(tx *Tx, in string, out map[int64]*subjectForAssessment) e
 	}
 	var order []int64
 	for rows.Next() {
-		r := &referral{files: map[int64]*referralFile{}}
+		r := &referral{}
 		var id int64
-		var srcRef, ann string
-		if err := rows.Scan(&id, &r.subject, &r.source, &srcRef, &r.incident, &ann, timeCol{&r.src.At}); err != nil {
+		var ann string
+		if err := rows.Scan(&id, &r.subject, &r.r.Source, &r.r.SourceRef, &r.r.IncidentType, &ann, timeCol{&r.r.ReceivedAt}); err != nil {
 			rows.Close()
 			return translate(err)
 		}
-		json.Unmarshal([]byte(ann), &r.annotations)
-		r.src.Kind, r.src.Ref = safeguard.FactFromReferral, r.source+":"+srcRef
+		json.Unmarshal([]byte(ann), &r.r.Annotations)
+		r.ref = r.r.Source + ":" + r.r.SourceRef
 		refs[id] = r
 		order = append(order, id)
 	}
@@ -125,15 +122,17 @@ func loadReferralFacts(tx *Tx, in string, out map[int64]*subjectForAssessment) e
 	files := map[int64]*referralFile{}
 	for rows.Next() {
 		f := &referralFile{categories: map[safeguard.Scheme]string{}}
+		var file safeguard.File
 		var id, ref int64
 		var ann string
-		if err := rows.Scan(&id, &ref, &ann, &f.classification, &f.hashed); err != nil {
+		if err := rows.Scan(&id, &ref, &ann, &file.Classification, &f.hashed); err != nil {
 			rows.Close()
 			return translate(err)
 		}
-		json.Unmarshal([]byte(ann), &f.annotations)
+		json.Unmarshal([]byte(ann), &file.Annotations)
 		if r := refs[ref]; r != nil {
-			r.files[id], files[id] = f, f
+			r.r.Files = append(r.r.Files, file)
+			r.files, files[id] = append(r.files, f), f
 		}
 	}
 	rows.Close()
@@ -174,8 +173,7 @@ func loadReferralFacts(tx *Tx, in string, out map[int64]*subjectForAssessment) e
 	for _, id := range order {
 		r := refs[id]
 		if s := out[r.subject]; s != nil {
-			fs := factSet{f: s.Facts}
-			deriveReferral(fs, r.src, r.source, r.incident, r.annotations, r.files)
+			deriveReferral(factSet{f: s.Facts}, &r.r, r.ref, r.files)
 		}
 	}
 	return nil
