@@ -79,4 +79,3 @@ func categoryPath(scheme safeguard.Scheme, cat string) string {
 	}
 	return ""
 }
-
