@@ -96,7 +96,11 @@ either file are listed on stderr by JSON path, with a non-zero exit.`)
 	}
 	facts, err := risk.ParseFacts(data)
 	if err != nil {
-		return reportInvalid(env, *factsPath, "facts", err)
+		name := *factsPath
+		if name == "-" {
+			name = "stdin"
+		}
+		return reportInvalid(env, name, "facts", err)
 	}
 	a := p.Assess(facts, time.Now()) // only the due date, not printed, depends on the time
 	enc := json.NewEncoder(env.Stdout)

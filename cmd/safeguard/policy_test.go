@@ -87,6 +87,13 @@ func TestPolicyEval(t *testing.T) {
 	if o2.String() != out {
 		t.Errorf("stdin eval differs:\n%s\n%s", o2.String(), out)
 	}
+	var errb strings.Builder
+	e = &Env{Stdin: strings.NewReader(`{"history": []}`), Stdout: &errb, Stderr: &errb, Getenv: func(string) string { return "" }}
+	err = Run(t.Context(), e, []string{"policy", "eval", "--facts", "-"})
+	if err == nil || err.Error() != "stdin: invalid facts: 1 problem (listed above)" ||
+		errb.String() != "stdin: history: want an object, got an array\n" {
+		t.Errorf("bad stdin: %v, %q", err, errb.String())
+	}
 }
 
 // TestPolicyEvalCustom shows a policy author testing a change: a force's
