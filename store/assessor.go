@@ -42,7 +42,7 @@ type Assessor struct {
 // transaction (0 means 500).
 func NewAssessor(db *DB, batch int) *Assessor {
 	if batch <= 0 {
-		batch = 500
+		batch = 2000
 	}
 	return &Assessor{db: db, log: db.log, batch: batch}
 }

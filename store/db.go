@@ -132,7 +132,8 @@ func parseURL(rawURL string) (Dialect, string, string, error) {
 
 // sqlitePragmas are run on every pooled connection through the DSN
 // unless the URL sets the same pragma itself.
-var sqlitePragmas = []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)"}
+var sqlitePragmas = []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)",
+	"cache_size(-65536)", "temp_store(memory)"}
 
 func sqliteDSN(path string) (Dialect, string, string, error) {
 	query := ""
