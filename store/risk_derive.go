@@ -16,12 +16,13 @@ import (
 //
 //   - bank matches by exact hash: a file counts once per scheme, at its
 //     most severe category; a hashed file no bank knows counts towards
-//     files_not_in_any_bank (possibly new material);
+//     files_not_in_any_bank (possibly new material), but only when banks
+//     are loaded (banked): with none, every file would look new;
 //   - a peer-to-peer detection is distribution, and its files count towards
 //     p2p_trading_volume;
 //   - the CyberTipline incident type "Child Pornography (possession,
 //     manufacture, and distribution)" is possession.
-func deriveReferral(fs factSet, r *safeguard.Referral, ref string, files []*referralFile) {
+func deriveReferral(fs factSet, r *safeguard.Referral, ref string, files []*referralFile, banked bool) {
 	risk.AddReferral(fs.f, r, ref)
 	src := safeguard.FactSource{Kind: safeguard.FactFromReferral, Ref: ref, At: r.ReceivedAt}
 	if strings.Contains(strings.ToLower(r.IncidentType), "child pornography") {
@@ -40,7 +41,7 @@ func deriveReferral(fs factSet, r *safeguard.Referral, ref string, files []*refe
 				counts[path]++
 			}
 		}
-		if f.hashed && len(f.categories) == 0 {
+		if banked && f.hashed && len(f.categories) == 0 {
 			counts["current_behaviour.files_not_in_any_bank"]++
 		}
 	}

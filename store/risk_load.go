@@ -120,6 +120,10 @@ func loadReferralFacts(tx *Tx, in string, out map[int64]*subjectForAssessment) e
 		return err
 	}
 	files := map[int64]*referralFile{}
+	var banked bool
+	if err := tx.queryRow(`SELECT EXISTS (SELECT 1 FROM bank_entries)`, nil, &banked); err != nil {
+		return err
+	}
 	for rows.Next() {
 		f := &referralFile{categories: map[safeguard.Scheme]string{}}
 		var file safeguard.File
@@ -173,7 +177,7 @@ func loadReferralFacts(tx *Tx, in string, out map[int64]*subjectForAssessment) e
 	for _, id := range order {
 		r := refs[id]
 		if s := out[r.subject]; s != nil {
-			deriveReferral(factSet{f: s.Facts}, &r.r, r.ref, r.files)
+			deriveReferral(factSet{f: s.Facts}, &r.r, r.ref, r.files, banked)
 		}
 	}
 	return nil

@@ -22,6 +22,10 @@ type Services struct {
 	Referrals   safeguard.ReferralService
 	Assessments safeguard.AssessmentService
 	Operations  safeguard.OperationService
+	// Risk, when set, receives analysts' facts (occupations, children in
+	// the household, history) so that the real risk engine assesses the
+	// demo's subjects; without it each subject gets a stand-in assessment.
+	Risk safeguard.RiskService
 }
 
 // Options control the generator. The same Seed and Subjects give the same
@@ -164,12 +168,45 @@ func seedSubject(ctx context.Context, svc Services, r *rand.Rand, now time.Time,
 			return nil, fmt.Errorf("link subject %d: %w", i, err)
 		}
 	}
+	if svc.Risk != nil {
+		return s, seedFacts(ctx, svc.Risk, r, s.ID, p)
+	}
 	a := assess(r, now, s.ID, p, n)
 	if err := svc.Assessments.CreateAssessment(ctx, a); err != nil {
 		return nil, fmt.Errorf("assessment %d: %w", i, err)
 	}
 	s.Band = a.Band
 	return s, nil
+}
+
+// seedFacts records what an analyst might have found about the person:
+// access to children for those who have it, and sometimes a history.
+func seedFacts(ctx context.Context, rs safeguard.RiskService, r *rand.Rand, subjectID int64, p person) error {
+	var facts [][2]string
+	if p.childAccess {
+		if r.IntN(2) == 0 {
+			facts = append(facts, [2]string{"access_to_children.children_in_household", "true"})
+		} else {
+			job := []string{"scout_leader", "teacher", "sports_coach", "childminder", "youth_worker"}[r.IntN(5)]
+			facts = append(facts, [2]string{"access_to_children.occupation", `"` + job + `"`})
+		}
+	}
+	if r.IntN(8) == 0 {
+		facts = append(facts, [2]string{"history.prior_iioc_conviction", "true"})
+	}
+	if r.IntN(15) == 0 {
+		facts = append(facts, [2]string{"history.on_sex_offender_register", "true"})
+	}
+	if r.IntN(10) == 0 {
+		facts = append(facts, [2]string{"history.other_convictions", fmt.Sprint(1 + r.IntN(4))})
+	}
+	for _, f := range facts {
+		e := &safeguard.FactEntry{SubjectID: subjectID, Path: f[0], Value: f[1], Note: "synthetic demo entry"}
+		if err := rs.RecordFact(ctx, e); err != nil {
+			return fmt.Errorf("fact %s: %w", f[0], err)
+		}
+	}
+	return nil
 }
 
 func seedReferral(ctx context.Context, svc Services, r *rand.Rand, now time.Time, i, j int, p person, force string) (*safeguard.Referral, error) {
@@ -181,7 +218,7 @@ func seedReferral(ctx context.Context, svc Services, r *rand.Rand, now time.Time
 		Format:       "json",
 		ReceivedAt:   at.Add(time.Duration(r.IntN(72)) * time.Hour),
 		IncidentAt:   &at,
-		IncidentType: "Child Pornography (possession, manufacture, and distribution)",
+		IncidentType: incidentTypes[r.IntN(len(incidentTypes))],
 		Platform:     platforms[r.IntN(len(platforms))],
 		Escalated:    r.IntN(10) == 0,
 		ForceCode:    force,
@@ -210,10 +247,15 @@ func seedReferral(ctx context.Context, svc Services, r *rand.Rand, now time.Time
 	}
 	for range 1 + r.IntN(4) {
 		viewed := r.IntN(3) > 0
-		ref.Files = append(ref.Files, safeguard.File{
+		f := safeguard.File{
 			Name: fmt.Sprintf("file%04d.jpg", r.IntN(10000)), Size: int64(20000 + r.IntN(2000000)),
 			MD5: randomHex(r, 32), SHA1: randomHex(r, 40), SHA256: randomHex(r, 64), ViewedByESP: &viewed,
-		})
+			Classification: []string{"", "", "", "A1", "A2", "B1", "B2", "B2"}[r.IntN(8)],
+		}
+		if r.IntN(20) == 0 {
+			f.Annotations = []string{fileAnnotations[r.IntN(len(fileAnnotations))]}
+		}
+		ref.Files = append(ref.Files, f)
 	}
 	doc, err := json.Marshal(ref)
 	if err != nil {
@@ -226,6 +268,21 @@ func seedReferral(ctx context.Context, svc Services, r *rand.Rand, now time.Time
 	}
 	return ref, nil
 }
+
+// incidentTypes are CyberTipline incident types, weighted as a queue might
+// see them: mostly images, one in twenty enticement or obscene messages.
+var incidentTypes = func() []string {
+	t := make([]string, 40)
+	for i := range t {
+		t[i] = "Child Pornography (possession, manufacture, and distribution)"
+	}
+	t[0] = "Online Enticement of Children for Sexual Acts"
+	t[1] = "Unsolicited Obscene Material Sent to a Child"
+	return t
+}()
+
+// fileAnnotations are NCMEC file annotations a demo file may carry.
+var fileAnnotations = []string{"potentialMeme", "potentialMeme", "viral", "viral", "physicalHarm", "infant"}
 
 // assess makes a plausible assessment for the demo. The real risk policy
 // engine replaces this; the trace says so.
@@ -261,7 +318,9 @@ func seedOperation(ctx context.Context, svc Services, r *rand.Rand, now time.Tim
 		if i%3 != 0 {
 			continue
 		}
-		p := &safeguard.Package{OperationID: op.ID, SubjectID: s.ID, ForceCode: s.ForceCode}
+		// Synthetic people can share an identifier by chance; the seed
+		// confirms coordination (audited) rather than leave a hole.
+		p := &safeguard.Package{OperationID: op.ID, SubjectID: s.ID, ForceCode: s.ForceCode, Coordinated: true}
 		if err := svc.Operations.SendPackage(ctx, p); err != nil {
 			return fmt.Errorf("package: %w", err)
 		}
@@ -283,6 +342,8 @@ func seedActions(ctx context.Context, svc Services, r *rand.Rand, start time.Tim
 	steps := []safeguard.Action{{Kind: safeguard.ActWarrantApplied}, {Kind: safeguard.ActWarrantGranted}, {Kind: safeguard.ActWarrantExecuted},
 		{Kind: safeguard.ActSearch}, {Kind: safeguard.ActDevicesSeized, Count: 1 + r.IntN(6)}, {Kind: safeguard.ActArrest}}
 	if s.Band == safeguard.BandImmediate || r.IntN(5) == 0 {
+		// (With the risk engine the band comes later; a fifth of packages
+		// still record children safeguarded.)
 		steps = append(steps, safeguard.Action{Kind: safeguard.ActChildrenSafeguarded, Count: 1 + r.IntN(3)},
 			safeguard.Action{Kind: safeguard.ActSocialCareReferral})
 	}
@@ -290,6 +351,7 @@ func seedActions(ctx context.Context, svc Services, r *rand.Rand, start time.Tim
 	for k := range steps[:n] {
 		a := steps[k]
 		a.PackageID, a.At = pkg, t.Add(time.Duration(k*40)*time.Minute)
+		a.Coordinated = safeguard.IsWarrant(a.Kind)
 		if safeguard.IsWarrant(a.Kind) && s.AttributionStatus != safeguard.AttrCorroborated {
 			a.OverrideReason = "synthetic: single event corroborated by the provider's account data"
 		}

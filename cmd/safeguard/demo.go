@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"safeguard/keyring"
+	"safeguard/store"
 	"safeguard/synth"
 )
 
@@ -40,9 +41,15 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 	logins, err := synth.Seed(ctx, synth.Services{
 		Forces: svc.Forces, Users: svc.Users, Auth: svc.Auth, Subjects: svc.Subjects,
 		Referrals: svc.Referrals, Assessments: svc.Assessments, Operations: svc.Operations,
+		Risk: store.NewRiskService(m.DB),
 	}, synth.Options{Seed: *seed})
 	if err != nil {
 		return fmt.Errorf("seeding the demo: %w", err)
+	}
+	// The server's assessor would get there within a second; the queue is
+	// whole before the URL is printed.
+	if _, err := store.NewAssessor(m.DB, 0).Drain(ctx); err != nil {
+		return fmt.Errorf("assessing the demo's subjects: %w", err)
 	}
 	fmt.Fprintf(env.Stdout, "Safeguard demo (synthetic data only) ready in %.1fs\n\n  %s\n\n", time.Since(start).Seconds(), m.Server.URL())
 	tw := tabwriter.NewWriter(env.Stdout, 2, 8, 2, ' ', 0)
