@@ -198,9 +198,11 @@ func fill(dbURL string, n int, forces []string) error {
 	}
 	defer db.Close()
 	var have int
-	if err := db.QueryRow(`SELECT COUNT(*) FROM subjects`).Scan(&have); err != nil {
+	var base int64
+	if err := db.QueryRow(`SELECT COUNT(*), COALESCE(MAX(id), 0) FROM subjects`).Scan(&have, &base); err != nil {
 		return err
 	}
+	base -= int64(have) // ids of this run's subjects are base + their number
 	r := rand.New(rand.NewPCG(1, 2))
 	now := time.Now().UTC()
 	due := map[safeguard.Band]time.Duration{safeguard.BandImmediate: 24 * time.Hour, safeguard.BandHigh: 7 * 24 * time.Hour,
@@ -250,7 +252,7 @@ func fill(dbURL string, n int, forces []string) error {
 				tx.Rollback()
 				return err
 			}
-			if err := fillReferrals(tx, i, k, sqlite, now); err != nil {
+			if err := fillReferrals(tx, base, i, k, sqlite, now); err != nil {
 				tx.Rollback()
 				return err
 			}
@@ -267,9 +269,9 @@ func fill(dbURL string, n int, forces []string) error {
 var incidents = []string{"Child Pornography (possession, manufacture, and distribution)",
 	"Online Enticement of Children for Sexual Acts", "Unsolicited Obscene Material Sent to a Child"}
 
-// fillReferrals gives the subjects with refs SG-2026-(from+1)… one
-// referral each; subject ids follow the refs in a fresh database.
-func fillReferrals(tx *sql.Tx, from, k int, sqlite bool, now time.Time) error {
+// fillReferrals gives the subjects from+1… one referral each; their ids
+// are base plus their number, as fill inserted them in order.
+func fillReferrals(tx *sql.Tx, base int64, from, k int, sqlite bool, now time.Time) error {
 	var sb strings.Builder
 	args := make([]any, 0, k*8)
 	for j := range k {
@@ -277,14 +279,14 @@ func fillReferrals(tx *sql.Tx, from, k int, sqlite bool, now time.Time) error {
 			sb.WriteString(",")
 		}
 		p := len(args)
-		fmt.Fprintf(&sb, "($%d,$%d,$%d,$%d,$%d,$%d,(SELECT id FROM subjects WHERE ref = $%d),$%d)", p+1, p+2, p+3, p+4, p+5, p+6, p+7, p+8)
+		fmt.Fprintf(&sb, "($%d,$%d,$%d,$%d,$%d,$%d,$%d,$%d)", p+1, p+2, p+3, p+4, p+5, p+6, p+7, p+8)
 		n := from + j
 		source, incident := safeguard.SourceCyberTip, incidents[n%len(incidents)]
 		if n%5 == 4 {
 			source, incident = safeguard.SourceP2P, ""
 		}
 		args = append(args, source, fmt.Sprintf("BENCH-%d", n), "json", ts(now, sqlite), incident, `[]`,
-			safeguard.SubjectRef(2026, int64(n+1)), ts(now, sqlite))
+			base+int64(n)+1, ts(now, sqlite))
 	}
 	_, err := tx.Exec(`INSERT INTO referrals (source, source_ref, format, received_at, incident_type, annotations, subject_id, created_at)
 		VALUES `+sb.String(), args...)
