@@ -198,3 +198,33 @@ func TestSubject_Backlog(t *testing.T) {
 		}
 	})
 }
+
+func TestAuth_PurgeSessions(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *TestDB) {
+		as := store.NewAuthService(db.DB)
+		_, pw := mustUser(t, db, "analyst1", safeguard.RoleAnalyst, "")
+		if _, _, _, err := as.Login(at(0), "analyst1", pw); err != nil {
+			t.Fatal(err)
+		}
+		fresh, _, _, err := as.Login(at(40*time.Minute), "analyst1", pw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// At +45 minutes the first session has been idle 45 minutes (past
+		// the 30-minute limit), the second 5.
+		n, err := as.PurgeSessions(at(45 * time.Minute))
+		if err != nil || n != 1 {
+			t.Fatalf("purged %d, %v", n, err)
+		}
+		if _, _, err := as.Authenticate(at(45*time.Minute), fresh); err != nil {
+			t.Fatalf("the live session was purged: %v", err)
+		}
+		var left int
+		if err := db.RawDB().QueryRow(`SELECT COUNT(*) FROM sessions`).Scan(&left); err != nil || left != 1 {
+			t.Fatalf("%d sessions left, %v", left, err)
+		}
+		if n, err := as.PurgeSessions(at(46 * time.Minute)); err != nil || n != 0 {
+			t.Fatalf("second purge %d, %v", n, err)
+		}
+	})
+}

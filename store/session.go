@@ -149,3 +149,24 @@ func (s *AuthService) Logout(ctx context.Context, token string) error {
 		return tx.auditAs(label, "logout", "user", id(userID), fmt.Sprintf("session=%d", sessID))
 	})
 }
+
+// PurgeSessions deletes every session past its absolute expiry or idle
+// for longer than SessionIdle, and returns how many. Sessions are also
+// ended when presented; this removes those nobody comes back to. Needs no
+// actor: it is the server's own housekeeping, and it is audited as such
+// when it removes anything.
+func (s *AuthService) PurgeSessions(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.db.run(ctx, func(tx *Tx) error {
+		res, err := tx.exec(`DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2`,
+			tx.now, tx.now.Add(-tx.db.opts.SessionIdle))
+		if err != nil {
+			return err
+		}
+		if n, _ = res.RowsAffected(); n == 0 {
+			return nil
+		}
+		return tx.audit("session.purge", "session", "", fmt.Sprintf("count=%d", n))
+	})
+	return n, err
+}

@@ -44,6 +44,9 @@ const matchRefresh = 5 * time.Second
 // changed fact shows in the band within this and the work itself.
 const assessEvery = 250 * time.Millisecond
 
+// purgeEvery is how often expired sessions are deleted.
+const purgeEvery = 10 * time.Minute
+
 // NewMain returns a Main with the default configuration.
 func NewMain() *Main {
 	return &Main{Config: DefaultConfig(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
@@ -92,16 +95,40 @@ func (m *Main) Run(ctx context.Context) error {
 	go m.Matcher.Watch(watchCtx, matchRefresh, m.Logger)
 	// Facts change in many places; the assessor follows them all through
 	// the database, so a subject is re-assessed within a second.
-	m.assessing.Add(1)
+	m.assessing.Add(2)
 	go func() {
 		defer m.assessing.Done()
 		store.NewAssessor(m.DB, 0).Run(watchCtx, assessEvery)
+	}()
+	go func() {
+		defer m.assessing.Done()
+		m.purgeSessions(watchCtx)
 	}()
 	svc.Matcher = m.Matcher
 	if m.Server, err = web.NewServer(cfg, svc, m.Logger); err != nil {
 		return err
 	}
 	return m.Server.Open()
+}
+
+// purgeSessions removes sessions nobody came back to, every
+// purgeEvery, until ctx ends.
+func (m *Main) purgeSessions(ctx context.Context) {
+	auth := store.NewAuthService(m.DB)
+	t := time.NewTicker(purgeEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if n, err := auth.PurgeSessions(ctx); err != nil && ctx.Err() == nil {
+			m.Logger.Error("purging expired sessions failed", "error", err)
+		} else if n > 0 {
+			m.Logger.Info("purged expired sessions", "sessions", n)
+		}
+	}
 }
 
 // Close stops the server, waiting briefly for requests in flight, and closes
