@@ -198,6 +198,8 @@ type OperationService interface {
 	// FindActionFeed lists actions with an id above afterID, in id order,
 	// of one operation (0 for all) visible to the actor.
 	FindActionFeed(ctx context.Context, operationID, afterID int64, limit int) ([]*ActionEvent, error)
+	// Trends returns figures across operations and over time.
+	Trends(ctx context.Context) (*Trends, error)
 	// FindPackages lists an operation's packages visible to the actor.
 	FindPackages(ctx context.Context, operationID int64) ([]*Package, error)
 	// RecordAction stores a. A warrant action on a subject whose attribution

@@ -156,3 +156,35 @@ func mustOp(tb testing.TB, e *Env, code string) *safeguard.Operation {
 	}
 	return op
 }
+
+func TestTrendsPages(t *testing.T) {
+	t.Parallel()
+	e := MustOpenEnv(t)
+	ctx := safeguard.NewContextWithActor(context.Background(), safeguard.SystemActor("test"))
+	r := &safeguard.ScanReport{SubjectID: &e.Kent.ID, Document: []byte(`{}`), Tool: "test", Files: 5, Matched: 4,
+		ByCategory: map[safeguard.Scheme]map[string]int{safeguard.SchemeUK: {"A": 1, "C": 3}}}
+	if err := e.Svc.Scans.CreateScanReport(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	aud := e.NewBrowser(t)
+	aud.MustLogin(safeguard.RoleAuditor)
+	page := aud.Get("/reports/trends")
+	if page.StatusCode != 200 || !strings.Contains(page.Body, "<svg") || !strings.Contains(page.Body, `<td class="num">25.0%</td>`) {
+		t.Fatalf("trends page: %d\n%s", page.StatusCode, page.Body)
+	}
+	csv := aud.Get("/reports/trends.csv?part=categories")
+	if csv.StatusCode != 200 || !strings.Contains(csv.Body, ",uk,A,1,0.2500\n") {
+		t.Fatalf("categories csv: %d\n%s", csv.StatusCode, csv.Body)
+	}
+	if got := aud.Get("/reports/trends.csv?part=response"); !strings.HasPrefix(got.Body, "band,subjects,median_hours") {
+		t.Fatalf("response csv:\n%s", got.Body)
+	}
+	if got := aud.Get("/reports/trends.csv?part=nope").StatusCode; got != 400 {
+		t.Fatalf("bad part: %d", got)
+	}
+	var tr safeguard.Trends
+	mustJSON(t, e.API(t, "GET", "/api/v1/reports/trends", e.MustToken(t, safeguard.RoleAuditor), nil), 200, &tr)
+	if len(tr.Categories) != 2 || tr.Categories[1].Share != 0.75 {
+		t.Fatalf("trends %+v", tr.Categories)
+	}
+}

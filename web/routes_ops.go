@@ -24,6 +24,8 @@ func (s *Server) opsRoutes(ok, withSubjects bool) {
 	s.handle("GET /operations/{code}/events", s.page(ops, need(ok, s.operationEvents)))
 	s.handle("GET /operations/{code}/report", s.page("", need(ok, s.showOperationReport)))
 	s.handle("GET /operations/{code}/report.csv", s.page("", need(ok, s.operationReportCSV)))
+	s.handle("GET /reports/trends", s.page("", need(ok, s.showTrends)))
+	s.handle("GET /reports/trends.csv", s.page("", need(ok, s.trendsCSV)))
 	s.handle("GET /packages/{id}", s.page(ops, need(ok, s.showPackage)))
 	s.handle("POST /packages/{id}/answer", s.page(safeguard.PermAcceptPackages, need(ok, s.answerPackage)))
 	s.handle("POST /packages/{id}/reassign", s.page(manage, need(ok, s.reassignPackage)))
@@ -41,5 +43,6 @@ func (s *Server) opsRoutes(ok, withSubjects bool) {
 	s.handle("GET /api/v1/packages/{id}", s.apiAuth(ops, need(ok, s.apiGetPackage)))
 	s.handle("POST /api/v1/packages/{id}/answer", s.apiAuth(safeguard.PermAcceptPackages, need(ok, s.apiAnswerPackage)))
 	s.handle("POST /api/v1/packages/{id}/reassign", s.apiAuth(manage, need(ok, s.apiReassignPackage)))
+	s.handle("GET /api/v1/reports/trends", s.apiAuth("", need(ok, s.apiTrends)))
 	s.handle("POST /api/v1/deconflict", s.apiAuth(ops, need(withSubjects, s.apiDeconflict)))
 }
