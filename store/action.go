@@ -38,7 +38,7 @@ func (s *OperationService) RecordAction(ctx context.Context, a *safeguard.Action
 		if err != nil {
 			return err
 		}
-		if a.OperationID != 0 && a.OperationID != p.OperationID {
+		if a.OperationCode != "" && a.OperationCode != p.OperationCode {
 			return safeguard.Errorf(safeguard.ENOTFOUND, "package %d is not part of this operation", p.ID)
 		}
 		if a.IdempotencyKey != "" {
