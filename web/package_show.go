@@ -17,7 +17,6 @@ import (
 // re-assign and record actions.
 type packagePage struct {
 	Package    *safeguard.Package
-	Operation  *safeguard.Operation
 	Actions    []*safeguard.Action
 	Superseded map[int64]int64
 	Kinds      []string
@@ -25,9 +24,12 @@ type packagePage struct {
 	CanAnswer  bool
 	CanManage  bool
 	CanAct     bool
-	Action     actionForm
-	Hits       []*safeguard.DeconflictHit
-	FormError  string
+	// CanReadSubject links the subject's page: identifiers, attribution
+	// with its reasons, the band with its explanation, category counts.
+	CanReadSubject bool
+	Action         actionForm
+	Hits           []*safeguard.DeconflictHit
+	FormError      string
 }
 
 // actionForm is the record-an-action form as submitted. Key is an
@@ -78,6 +80,7 @@ func (s *Server) renderPackage(w http.ResponseWriter, r *http.Request, status in
 	p.Package, p.Actions, p.Kinds = pkg, acts, safeguard.ActionKinds
 	p.CanAnswer = actor.Can(safeguard.PermAcceptPackages) && pkg.Status == safeguard.PackageSent
 	p.CanManage, p.CanAct = actor.Can(safeguard.PermManageOps), actor.Can(safeguard.PermRecordActions)
+	p.CanReadSubject = actor.Can(safeguard.PermReadPersonal) && s.svc.Subjects != nil
 	p.Superseded = map[int64]int64{}
 	for _, a := range acts {
 		if a.Supersedes != nil {
@@ -86,13 +89,6 @@ func (s *Server) renderPackage(w http.ResponseWriter, r *http.Request, status in
 	}
 	if p.Action.At == "" {
 		p.Action.At = time.Now().UTC().Format("2006-01-02T15:04")
-	}
-	if ops, err := s.svc.Operations.FindOperations(ctx); err == nil {
-		for _, o := range ops {
-			if o.ID == pkg.OperationID {
-				p.Operation = o
-			}
-		}
 	}
 	if p.CanManage && s.svc.Forces != nil {
 		if p.Forces, err = s.svc.Forces.FindForces(ctx); err != nil {
