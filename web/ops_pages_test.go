@@ -188,3 +188,35 @@ func TestTrendsPages(t *testing.T) {
 		t.Fatalf("trends %+v", tr.Categories)
 	}
 }
+
+func TestPackageDocument(t *testing.T) {
+	t.Parallel()
+	e := MustOpenEnv(t)
+	ctx := safeguard.NewContextWithActor(context.Background(), safeguard.SystemActor("test"))
+	r := &safeguard.Referral{Source: safeguard.SourceHotline, SourceRef: "DOC-1", Format: "json", Document: []byte(`{}`), SubjectID: &e.Kent.ID,
+		Identifiers: []safeguard.Identifier{{Kind: safeguard.IdentEmail, Value: "doc.person@example.com"}}}
+	if _, err := e.Svc.Referrals.CreateReferral(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	op := &safeguard.Operation{Code: "OP-DOC", Name: "Doc"}
+	if err := e.Svc.Operations.CreateOperation(ctx, op); err != nil {
+		t.Fatal(err)
+	}
+	kent := &safeguard.Package{OperationID: op.ID, SubjectID: e.Kent.ID}
+	essex := &safeguard.Package{OperationID: op.ID, SubjectID: e.Essex.ID}
+	for _, p := range []*safeguard.Package{kent, essex} {
+		if err := e.Svc.Operations.SendPackage(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b := e.NewBrowser(t)
+	b.MustLogin(safeguard.RoleSupervisor) // KNT
+	doc := b.Get("/packages/" + itoa(kent.ID) + "/document")
+	if doc.StatusCode != 200 || !strings.Contains(doc.Body, "doc.person@example.com") || !strings.Contains(doc.Body, "1 Example Street, CT1 1AA") ||
+		!strings.Contains(doc.Body, "never stores or shows file content") || !strings.Contains(doc.Body, "Operation OP-DOC.") {
+		t.Fatalf("document: %d\n%s", doc.StatusCode, doc.Body)
+	}
+	if got := b.Get("/packages/" + itoa(essex.ID) + "/document").StatusCode; got != 404 {
+		t.Fatalf("another force's document: %d", got)
+	}
+}

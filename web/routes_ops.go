@@ -27,6 +27,7 @@ func (s *Server) opsRoutes(ok, withSubjects bool) {
 	s.handle("GET /reports/trends", s.page("", need(ok, s.showTrends)))
 	s.handle("GET /reports/trends.csv", s.page("", need(ok, s.trendsCSV)))
 	s.handle("GET /packages/{id}", s.page(ops, need(ok, s.showPackage)))
+	s.handle("GET /packages/{id}/document", s.page(safeguard.PermReadPersonal, need(withSubjects && s.svc.Referrals != nil, s.showPackageDocument)))
 	s.handle("POST /packages/{id}/answer", s.page(safeguard.PermAcceptPackages, need(ok, s.answerPackage)))
 	s.handle("POST /packages/{id}/reassign", s.page(manage, need(ok, s.reassignPackage)))
 	s.handle("POST /packages/{id}/actions", s.page(safeguard.PermRecordActions, need(ok, s.recordAction)))
