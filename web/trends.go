@@ -151,15 +151,22 @@ func groupedBars(title string, groups []barGroup) template.HTML {
 	if peak == 0 {
 		peak = 1
 	}
-	const height, top, bottom, left, barW = 180.0, 10.0, 46.0, 40.0, 12.0
-	groupW := barW*float64(len(names)) + 10
-	width := left + groupW*float64(len(groups)) + 10
+	const height, top, bottom, left, barW = 180.0, 10.0, 46.0, 48.0, 12.0
+	longest, keyW := 0, 0.0
+	for _, g := range groups {
+		longest = max(longest, len(g.Label))
+	}
+	for _, n := range names {
+		keyW += 20 + 6.5*float64(len(n))
+	}
+	groupW := max(barW*float64(len(names))+10, 6.5*float64(longest)+10)
+	width := max(left+groupW*float64(len(groups))+10, left+keyW+10)
 	plot := height - top - bottom
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg class="chart" role="img" viewBox="0 0 %.0f %.0f" width="%.0f" height="%.0f"><title>%s</title>`,
 		width, height, width, height, html.EscapeString(title))
 	fmt.Fprintf(&b, `<line class="chart__axis" x1="%.0f" y1="%.0f" x2="%.0f" y2="%.0f"/>`, left, top+plot, width-10, top+plot)
-	fmt.Fprintf(&b, `<text class="chart__label" x="%.0f" y="%.0f" text-anchor="end">%s</text>`, left-4, top+8, strconv.FormatFloat(peak, 'f', -1, 64))
+	fmt.Fprintf(&b, `<text class="chart__label" x="%.0f" y="%.0f" text-anchor="end">%s</text>`, left-4, top+8, strconv.FormatFloat(peak, 'f', 0, 64))
 	for gi, g := range groups {
 		x0 := left + float64(gi)*groupW + 5
 		for _, v := range g.Bars {
