@@ -133,6 +133,7 @@ type Action struct {
 	Kind           string    `json:"kind"`
 	Count          int       `json:"count,omitempty"` // devices seized, children safeguarded
 	At             time.Time `json:"at"`
+	Officer        string    `json:"officer,omitempty"` // who did it: a name or collar number
 	Note           string    `json:"note,omitempty"`
 	OverrideReason string    `json:"override_reason,omitempty"`
 	Supersedes     *int64    `json:"supersedes,omitempty"`

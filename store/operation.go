@@ -550,14 +550,14 @@ func visiblePackages(tx *Tx, operationID int64) ([]*safeguard.Package, error) {
 	return pkgs, translate(rows.Err())
 }
 
-const actionColumns = `id, package_id, kind, count, at, note, override_reason, supersedes, correction_note,
+const actionColumns = `id, package_id, kind, count, at, officer, note, override_reason, supersedes, correction_note,
 	idempotency_key, recorded_by, created_at`
 
 func scanAction(sc interface{ Scan(...any) error }) (*safeguard.Action, error) {
 	a := &safeguard.Action{}
 	var supersedes sql.NullInt64
 	var key sql.NullString
-	if err := sc.Scan(&a.ID, &a.PackageID, &a.Kind, &a.Count, timeCol{&a.At}, &a.Note, &a.OverrideReason,
+	if err := sc.Scan(&a.ID, &a.PackageID, &a.Kind, &a.Count, timeCol{&a.At}, &a.Officer, &a.Note, &a.OverrideReason,
 		&supersedes, &a.CorrectionNote, &key, &a.RecordedBy, timeCol{&a.CreatedAt}); err != nil {
 		return nil, translate(err)
 	}

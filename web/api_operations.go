@@ -204,6 +204,7 @@ type actionInput struct {
 	Kind             string    `json:"kind"`
 	Count            int       `json:"count"`
 	At               time.Time `json:"at"`
+	Officer          string    `json:"officer"`
 	Note             string    `json:"note"`
 	OverrideReason   string    `json:"override_reason"`
 	Supersedes       *int64    `json:"supersedes"`
@@ -242,7 +243,7 @@ func (s *Server) apiRecordAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a, err := s.svc.Operations.RecordAction(r.Context(), &safeguard.Action{PackageID: in.PackageID, Kind: in.Kind, Count: in.Count,
-		At: in.At, Note: in.Note, OverrideReason: in.OverrideReason, Supersedes: in.Supersedes,
+		At: in.At, Officer: strings.TrimSpace(in.Officer), Note: in.Note, OverrideReason: in.OverrideReason, Supersedes: in.Supersedes,
 		CorrectionNote: in.CorrectionReason, IdempotencyKey: key, Coordinated: in.Coordinated, OperationCode: r.PathValue("code")})
 	if err != nil {
 		s.apiError(w, r, err)

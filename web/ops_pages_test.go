@@ -92,7 +92,7 @@ func TestOperationForms_SendAnswerRecordReport(t *testing.T) {
 	if key == nil {
 		t.Fatalf("no idempotency key in the form")
 	}
-	form := url.Values{"csrf_token": {CSRF(t, p.Body)}, "idempotency_key": {key[1]}, "kind": {"arrest"}, "at": {"2026-03-14T10:00"}, "note": {"arrested at home (synthetic)"}}
+	form := url.Values{"csrf_token": {CSRF(t, p.Body)}, "idempotency_key": {key[1]}, "kind": {"arrest"}, "at": {"2026-03-14T10:00"}, "note": {"arrested at home (synthetic)"}, "officer": {"PC 4321 (synthetic)"}}
 	for range 2 {
 		if r := inv.PostForm("/packages/"+kent+"/actions", form); r.StatusCode != 303 {
 			t.Fatalf("record: %d %s", r.StatusCode, r.Body)
@@ -103,7 +103,7 @@ func TestOperationForms_SendAnswerRecordReport(t *testing.T) {
 	if r := inv.PostForm("/packages/"+kent+"/actions", form); r.StatusCode != 400 || !strings.Contains(r.Body, "When must be a date and time") {
 		t.Fatalf("bad time: %d", r.StatusCode)
 	}
-	if p := inv.Get("/packages/" + kent); strings.Count(p.Body, "<td>arrest</td>") != 1 {
+	if p := inv.Get("/packages/" + kent); strings.Count(p.Body, "<td>arrest</td>") != 1 || !strings.Contains(p.Body, "<td>PC 4321 (synthetic)</td>") {
 		t.Fatalf("arrests on the page: %d", strings.Count(p.Body, "<td>arrest</td>"))
 	}
 

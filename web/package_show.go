@@ -36,7 +36,7 @@ type packagePage struct {
 // idempotency key made when the form is drawn, so a form submitted twice
 // records one action.
 type actionForm struct {
-	Kind, Count, At, Note, Override, Supersedes, Correction, Key string
+	Kind, Count, At, Officer, Note, Override, Supersedes, Correction, Key string
 }
 
 func packageID(r *http.Request) (int64, error) {
@@ -166,10 +166,10 @@ func (s *Server) recordAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := r.PostForm
-	form := actionForm{Kind: f.Get("kind"), Count: strings.TrimSpace(f.Get("count")), At: f.Get("at"), Note: strings.TrimSpace(f.Get("note")),
+	form := actionForm{Kind: f.Get("kind"), Count: strings.TrimSpace(f.Get("count")), At: f.Get("at"), Officer: strings.TrimSpace(f.Get("officer")), Note: strings.TrimSpace(f.Get("note")),
 		Override: strings.TrimSpace(f.Get("override_reason")), Supersedes: f.Get("supersedes"),
 		Correction: strings.TrimSpace(f.Get("correction_reason")), Key: f.Get("idempotency_key")}
-	a := &safeguard.Action{PackageID: id, Kind: form.Kind, Note: form.Note, OverrideReason: form.Override,
+	a := &safeguard.Action{PackageID: id, Kind: form.Kind, Officer: form.Officer, Note: form.Note, OverrideReason: form.Override,
 		CorrectionNote: form.Correction, IdempotencyKey: form.Key, Coordinated: f.Get("coordinated") == "yes"}
 	err = func() error {
 		n, err := formInt(r, "count", "Count")

@@ -251,7 +251,7 @@ func run(bin, dbURL, keyFile, label string, nForces, rate, nStreams int, duratio
 		pkgs := s.packages[code]
 		k := kinds[(i/len(codes))%len(kinds)]
 		b, _ := json.Marshal(map[string]any{"package_id": pkgs[i%len(pkgs)], "kind": k.kind, "count": k.count,
-			"at": time.Now().UTC().Format(time.RFC3339Nano), "note": "load (synthetic)"})
+			"at": time.Now().UTC().Format(time.RFC3339Nano), "officer": "Load officer " + code, "note": "load (synthetic)"})
 		req, _ := http.NewRequestWithContext(ctx, "POST", base+"/api/v1/operations/OP-LOAD/actions", bytes.NewReader(b))
 		req.Header.Set("Authorization", "Bearer "+s.forceToken[code])
 		req.Header.Set("Content-Type", "application/json")
