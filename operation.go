@@ -66,15 +66,16 @@ const (
 
 // Package hands a subject to a force within an operation.
 type Package struct {
-	ID          int64      `json:"id"`
-	OperationID int64      `json:"operation_id"`
-	SubjectID   int64      `json:"subject_id"`
-	ForceCode   string     `json:"force_code"`
-	Status      string     `json:"status"`
-	Note        string     `json:"note,omitempty"`        // the sender's
-	AnswerNote  string     `json:"answer_note,omitempty"` // the force's, when it accepts or returns
-	SentAt      time.Time  `json:"sent_at"`
-	AnsweredAt  *time.Time `json:"answered_at,omitempty"`
+	ID            int64      `json:"id"`
+	OperationID   int64      `json:"operation_id"`
+	OperationCode string     `json:"operation_code"`
+	SubjectID     int64      `json:"subject_id"`
+	ForceCode     string     `json:"force_code"`
+	Status        string     `json:"status"`
+	Note          string     `json:"note,omitempty"`        // the sender's
+	AnswerNote    string     `json:"answer_note,omitempty"` // the force's, when it accepts or returns
+	SentAt        time.Time  `json:"sent_at"`
+	AnsweredAt    *time.Time `json:"answered_at,omitempty"`
 	// AcceptBy is when the force must have answered; a package still sent
 	// after it is Overdue and flagged to the coordinator.
 	AcceptBy    *time.Time `json:"accept_by,omitempty"`
@@ -132,6 +133,7 @@ type Action struct {
 	Kind           string    `json:"kind"`
 	Count          int       `json:"count,omitempty"` // devices seized, children safeguarded
 	At             time.Time `json:"at"`
+	Officer        string    `json:"officer,omitempty"` // who did it: a name or collar number
 	Note           string    `json:"note,omitempty"`
 	OverrideReason string    `json:"override_reason,omitempty"`
 	Supersedes     *int64    `json:"supersedes,omitempty"`
@@ -142,8 +144,8 @@ type Action struct {
 	// Coordinated confirms, for a warrant, that holders found by
 	// deconfliction have been contacted; it is audited, never stored.
 	Coordinated bool `json:"coordinated,omitempty"`
-	// OperationID, when set, is the operation the package must belong to.
-	OperationID int64 `json:"-"`
+	// OperationCode, when set, is the operation the package must belong to.
+	OperationCode string `json:"-"`
 }
 
 // Validate returns EINVALID for an unknown kind, a missing count where one
@@ -198,6 +200,8 @@ type OperationService interface {
 	// FindActionFeed lists actions with an id above afterID, in id order,
 	// of one operation (0 for all) visible to the actor.
 	FindActionFeed(ctx context.Context, operationID, afterID int64, limit int) ([]*ActionEvent, error)
+	// Trends returns figures across operations and over time.
+	Trends(ctx context.Context) (*Trends, error)
 	// FindPackages lists an operation's packages visible to the actor.
 	FindPackages(ctx context.Context, operationID int64) ([]*Package, error)
 	// RecordAction stores a. A warrant action on a subject whose attribution

@@ -40,7 +40,7 @@ func (s *OperationService) RecordAction(ctx context.Context, a *safeguard.Action
 		if err != nil {
 			return err
 		}
-		if a.OperationID != 0 && a.OperationID != p.OperationID {
+		if a.OperationCode != "" && a.OperationCode != p.OperationCode {
 			return safeguard.Errorf(safeguard.ENOTFOUND, "package %d is not part of this operation", p.ID)
 		}
 		if a.IdempotencyKey != "" {
@@ -86,11 +86,11 @@ func (s *OperationService) RecordAction(ctx context.Context, a *safeguard.Action
 		a.At, a.RecordedBy, a.CreatedAt = micro(a.At), actor.Label(), tx.now
 		// A concurrent retry with the same key may commit first: then
 		// DO NOTHING returns no row and the winner's row is returned.
-		a.ID, err = tx.insert(`INSERT INTO actions (package_id, kind, count, at, note, override_reason, supersedes,
+		a.ID, err = tx.insert(`INSERT INTO actions (package_id, kind, count, at, officer, note, override_reason, supersedes,
 			correction_note, idempotency_key, recorded_by, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 			ON CONFLICT (package_id, idempotency_key) DO NOTHING`,
-			p.ID, a.Kind, a.Count, a.At, a.Note, a.OverrideReason, a.Supersedes, a.CorrectionNote,
+			p.ID, a.Kind, a.Count, a.At, a.Officer, a.Note, a.OverrideReason, a.Supersedes, a.CorrectionNote,
 			nullString(a.IdempotencyKey), a.RecordedBy, tx.now)
 		if safeguard.ErrorCode(err) == safeguard.ENOTFOUND && a.IdempotencyKey != "" {
 			if out, err = findActionByKey(tx, p.ID, a.IdempotencyKey); err != nil {

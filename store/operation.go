@@ -294,7 +294,7 @@ func (s *OperationService) SendPackage(ctx context.Context, p *safeguard.Package
 		}
 		by := tx.now.Add(time.Duration(op.AcceptHours) * time.Hour)
 		p.Status, p.SentAt, p.AcceptBy, p.AnsweredAt, p.AnswerNote = safeguard.PackageSent, tx.now, &by, nil, ""
-		p.SubjectRef, p.SubjectBand, p.Overdue = subj.Ref, subj.Band, false
+		p.SubjectRef, p.SubjectBand, p.Overdue, p.OperationCode = subj.Ref, subj.Band, false, op.Code
 		p.ID, err = tx.insert(`INSERT INTO packages (operation_id, subject_id, force_code, status, note, sent_by, sent_at,
 			accept_by, address_index) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
 			p.OperationID, p.SubjectID, p.ForceCode, p.Status, p.Note, a.Label(), tx.now, by, addr)
@@ -325,17 +325,17 @@ func confirmCoordinated(tx *Tx, hits []*safeguard.DeconflictHit, confirmed bool,
 	return tx.audit("deconflict.confirm", objType, objID, "coordinated with "+strings.Join(held, " "))
 }
 
-const packageColumns = `p.id, p.operation_id, p.subject_id, p.force_code, p.status, p.note, p.answer_note, p.sent_at,
+const packageColumns = `p.id, p.operation_id, o.code, p.subject_id, p.force_code, p.status, p.note, p.answer_note, p.sent_at,
 	p.answered_at, p.accept_by, s.ref, s.band`
 
-// packageFrom joins a package to its subject's pseudonymous reference and
-// band, never to its personal data.
-const packageFrom = ` FROM packages p JOIN subjects s ON s.id = p.subject_id`
+// packageFrom joins a package to its operation's code and its subject's
+// pseudonymous reference and band, never to its personal data.
+const packageFrom = ` FROM packages p JOIN subjects s ON s.id = p.subject_id JOIN operations o ON o.id = p.operation_id`
 
 func scanPackage(tx *Tx, sc interface{ Scan(...any) error }) (*safeguard.Package, error) {
 	p := &safeguard.Package{}
 	var band string
-	err := sc.Scan(&p.ID, &p.OperationID, &p.SubjectID, &p.ForceCode, &p.Status, &p.Note, &p.AnswerNote,
+	err := sc.Scan(&p.ID, &p.OperationID, &p.OperationCode, &p.SubjectID, &p.ForceCode, &p.Status, &p.Note, &p.AnswerNote,
 		timeCol{&p.SentAt}, nullTimeCol{&p.AnsweredAt}, nullTimeCol{&p.AcceptBy}, &p.SubjectRef, &band)
 	p.SubjectBand = safeguard.Band(band)
 	p.Overdue = p.Status == safeguard.PackageSent && p.AcceptBy != nil && p.AcceptBy.Before(tx.now)
@@ -550,14 +550,14 @@ func visiblePackages(tx *Tx, operationID int64) ([]*safeguard.Package, error) {
 	return pkgs, translate(rows.Err())
 }
 
-const actionColumns = `id, package_id, kind, count, at, note, override_reason, supersedes, correction_note,
+const actionColumns = `id, package_id, kind, count, at, officer, note, override_reason, supersedes, correction_note,
 	idempotency_key, recorded_by, created_at`
 
 func scanAction(sc interface{ Scan(...any) error }) (*safeguard.Action, error) {
 	a := &safeguard.Action{}
 	var supersedes sql.NullInt64
 	var key sql.NullString
-	if err := sc.Scan(&a.ID, &a.PackageID, &a.Kind, &a.Count, timeCol{&a.At}, &a.Note, &a.OverrideReason,
+	if err := sc.Scan(&a.ID, &a.PackageID, &a.Kind, &a.Count, timeCol{&a.At}, &a.Officer, &a.Note, &a.OverrideReason,
 		&supersedes, &a.CorrectionNote, &key, &a.RecordedBy, timeCol{&a.CreatedAt}); err != nil {
 		return nil, translate(err)
 	}

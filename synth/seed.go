@@ -318,8 +318,8 @@ func seedOperation(ctx context.Context, svc Services, r *rand.Rand, now time.Tim
 		if i%3 != 0 {
 			continue
 		}
-		// Synthetic people can share an identifier by chance; the seed
-		// confirms coordination (audited) rather than leave a hole.
+		// Synthetic people share identifiers and addresses across forces,
+		// as real ones do: the seeder confirms coordination (audited).
 		p := &safeguard.Package{OperationID: op.ID, SubjectID: s.ID, ForceCode: s.ForceCode, Coordinated: true}
 		if err := svc.Operations.SendPackage(ctx, p); err != nil {
 			return fmt.Errorf("package: %w", err)
@@ -350,8 +350,7 @@ func seedActions(ctx context.Context, svc Services, r *rand.Rand, start time.Tim
 	n := 1 + r.IntN(len(steps))
 	for k := range steps[:n] {
 		a := steps[k]
-		a.PackageID, a.At = pkg, t.Add(time.Duration(k*40)*time.Minute)
-		a.Coordinated = safeguard.IsWarrant(a.Kind)
+		a.PackageID, a.At, a.Coordinated = pkg, t.Add(time.Duration(k*40)*time.Minute), true
 		if safeguard.IsWarrant(a.Kind) && s.AttributionStatus != safeguard.AttrCorroborated {
 			a.OverrideReason = "synthetic: single event corroborated by the provider's account data"
 		}

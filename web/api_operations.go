@@ -204,6 +204,7 @@ type actionInput struct {
 	Kind             string    `json:"kind"`
 	Count            int       `json:"count"`
 	At               time.Time `json:"at"`
+	Officer          string    `json:"officer"`
 	Note             string    `json:"note"`
 	OverrideReason   string    `json:"override_reason"`
 	Supersedes       *int64    `json:"supersedes"`
@@ -241,14 +242,9 @@ func (s *Server) apiRecordAction(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, safeguard.Errorf(safeguard.EINVALID, "at is required: when the action happened, RFC 3339 with an offset"))
 		return
 	}
-	op, err := s.svc.Operations.FindOperationByCode(r.Context(), r.PathValue("code"))
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
 	a, err := s.svc.Operations.RecordAction(r.Context(), &safeguard.Action{PackageID: in.PackageID, Kind: in.Kind, Count: in.Count,
-		At: in.At, Note: in.Note, OverrideReason: in.OverrideReason, Supersedes: in.Supersedes,
-		CorrectionNote: in.CorrectionReason, IdempotencyKey: key, Coordinated: in.Coordinated, OperationID: op.ID})
+		At: in.At, Officer: strings.TrimSpace(in.Officer), Note: in.Note, OverrideReason: in.OverrideReason, Supersedes: in.Supersedes,
+		CorrectionNote: in.CorrectionReason, IdempotencyKey: key, Coordinated: in.Coordinated, OperationCode: r.PathValue("code")})
 	if err != nil {
 		s.apiError(w, r, err)
 		return

@@ -15,7 +15,8 @@ func (s *Server) listOperations(w http.ResponseWriter, r *http.Request) {
 	}
 	actor, _ := safeguard.ActorFromContext(r.Context())
 	s.render(w, r, http.StatusOK, "operation_list", &view{Page: struct {
-		Rows      []*safeguard.Operation
-		CanCreate bool
-	}{ops, actor.Can(safeguard.PermManageOps)}})
+		Rows       []*safeguard.Operation
+		CanCreate  bool
+		CanSeeLive bool // else the report: an auditor reads reports only
+	}{ops, actor.Can(safeguard.PermManageOps), actor.Can(safeguard.PermReadOperational)}})
 }

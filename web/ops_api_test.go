@@ -126,7 +126,7 @@ func TestOperationsAPI(t *testing.T) {
 		}
 		return e.NewBrowser(t).Do(req)
 	}
-	seized := `{"package_id":` + itoa(kent.ID) + `,"kind":"devices_seized","count":4,"at":"2026-03-14T10:00:00Z"}`
+	seized := `{"package_id":` + itoa(kent.ID) + `,"kind":"devices_seized","count":4,"at":"2026-03-14T10:00:00Z","officer":"DC 0101 (synthetic)"}`
 	var first, retry safeguard.Action
 	mustJSON(t, record(kntInv, "k-1", seized), 201, &first)
 	mustJSON(t, record(kntInv, "k-1", seized), 201, &retry)
@@ -162,7 +162,7 @@ func TestOperationsAPI(t *testing.T) {
 		Actions []safeguard.Action `json:"actions"`
 	}
 	mustJSON(t, e.API(t, "GET", "/api/v1/packages/"+itoa(kent.ID), kntInv, nil), 200, &pa)
-	if len(pa.Actions) != 3 {
+	if len(pa.Actions) != 3 || pa.Actions[0].Officer != "DC 0101 (synthetic)" {
 		t.Fatalf("actions %+v", pa.Actions)
 	}
 

@@ -92,7 +92,7 @@ func TestOperationForms_SendAnswerRecordReport(t *testing.T) {
 	if key == nil {
 		t.Fatalf("no idempotency key in the form")
 	}
-	form := url.Values{"csrf_token": {CSRF(t, p.Body)}, "idempotency_key": {key[1]}, "kind": {"arrest"}, "at": {"2026-03-14T10:00"}, "note": {"arrested at home (synthetic)"}}
+	form := url.Values{"csrf_token": {CSRF(t, p.Body)}, "idempotency_key": {key[1]}, "kind": {"arrest"}, "at": {"2026-03-14T10:00"}, "note": {"arrested at home (synthetic)"}, "officer": {"PC 4321 (synthetic)"}}
 	for range 2 {
 		if r := inv.PostForm("/packages/"+kent+"/actions", form); r.StatusCode != 303 {
 			t.Fatalf("record: %d %s", r.StatusCode, r.Body)
@@ -103,7 +103,7 @@ func TestOperationForms_SendAnswerRecordReport(t *testing.T) {
 	if r := inv.PostForm("/packages/"+kent+"/actions", form); r.StatusCode != 400 || !strings.Contains(r.Body, "When must be a date and time") {
 		t.Fatalf("bad time: %d", r.StatusCode)
 	}
-	if p := inv.Get("/packages/" + kent); strings.Count(p.Body, "<td>arrest</td>") != 1 {
+	if p := inv.Get("/packages/" + kent); strings.Count(p.Body, "<td>arrest</td>") != 1 || !strings.Contains(p.Body, "<td>PC 4321 (synthetic)</td>") {
 		t.Fatalf("arrests on the page: %d", strings.Count(p.Body, "<td>arrest</td>"))
 	}
 
@@ -155,4 +155,68 @@ func mustOp(tb testing.TB, e *Env, code string) *safeguard.Operation {
 		tb.Fatal(err)
 	}
 	return op
+}
+
+func TestTrendsPages(t *testing.T) {
+	t.Parallel()
+	e := MustOpenEnv(t)
+	ctx := safeguard.NewContextWithActor(context.Background(), safeguard.SystemActor("test"))
+	r := &safeguard.ScanReport{SubjectID: &e.Kent.ID, Document: []byte(`{}`), Tool: "test", Files: 5, Matched: 4,
+		ByCategory: map[safeguard.Scheme]map[string]int{safeguard.SchemeUK: {"A": 1, "C": 3}}}
+	if err := e.Svc.Scans.CreateScanReport(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	aud := e.NewBrowser(t)
+	aud.MustLogin(safeguard.RoleAuditor)
+	page := aud.Get("/reports/trends")
+	if page.StatusCode != 200 || !strings.Contains(page.Body, "<svg") || !strings.Contains(page.Body, `<td class="num">25.0%</td>`) {
+		t.Fatalf("trends page: %d\n%s", page.StatusCode, page.Body)
+	}
+	csv := aud.Get("/reports/trends.csv?part=categories")
+	if csv.StatusCode != 200 || !strings.Contains(csv.Body, ",uk,A,1,0.2500\n") {
+		t.Fatalf("categories csv: %d\n%s", csv.StatusCode, csv.Body)
+	}
+	if got := aud.Get("/reports/trends.csv?part=response"); !strings.HasPrefix(got.Body, "band,subjects,median_hours") {
+		t.Fatalf("response csv:\n%s", got.Body)
+	}
+	if got := aud.Get("/reports/trends.csv?part=nope").StatusCode; got != 400 {
+		t.Fatalf("bad part: %d", got)
+	}
+	var tr safeguard.Trends
+	mustJSON(t, e.API(t, "GET", "/api/v1/reports/trends", e.MustToken(t, safeguard.RoleAuditor), nil), 200, &tr)
+	if len(tr.Categories) != 2 || tr.Categories[1].Share != 0.75 {
+		t.Fatalf("trends %+v", tr.Categories)
+	}
+}
+
+func TestPackageDocument(t *testing.T) {
+	t.Parallel()
+	e := MustOpenEnv(t)
+	ctx := safeguard.NewContextWithActor(context.Background(), safeguard.SystemActor("test"))
+	r := &safeguard.Referral{Source: safeguard.SourceHotline, SourceRef: "DOC-1", Format: "json", Document: []byte(`{}`), SubjectID: &e.Kent.ID,
+		Identifiers: []safeguard.Identifier{{Kind: safeguard.IdentEmail, Value: "doc.person@example.com"}}}
+	if _, err := e.Svc.Referrals.CreateReferral(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	op := &safeguard.Operation{Code: "OP-DOC", Name: "Doc"}
+	if err := e.Svc.Operations.CreateOperation(ctx, op); err != nil {
+		t.Fatal(err)
+	}
+	kent := &safeguard.Package{OperationID: op.ID, SubjectID: e.Kent.ID}
+	essex := &safeguard.Package{OperationID: op.ID, SubjectID: e.Essex.ID}
+	for _, p := range []*safeguard.Package{kent, essex} {
+		if err := e.Svc.Operations.SendPackage(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b := e.NewBrowser(t)
+	b.MustLogin(safeguard.RoleSupervisor) // KNT
+	doc := b.Get("/packages/" + itoa(kent.ID) + "/document")
+	if doc.StatusCode != 200 || !strings.Contains(doc.Body, "doc.person@example.com") || !strings.Contains(doc.Body, "1 Example Street, CT1 1AA") ||
+		!strings.Contains(doc.Body, "never stores or shows file content") || !strings.Contains(doc.Body, "Operation OP-DOC.") {
+		t.Fatalf("document: %d\n%s", doc.StatusCode, doc.Body)
+	}
+	if got := b.Get("/packages/" + itoa(essex.ID) + "/document").StatusCode; got != 404 {
+		t.Fatalf("another force's document: %d", got)
+	}
 }

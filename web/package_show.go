@@ -17,7 +17,6 @@ import (
 // re-assign and record actions.
 type packagePage struct {
 	Package    *safeguard.Package
-	Operation  *safeguard.Operation
 	Actions    []*safeguard.Action
 	Superseded map[int64]int64
 	Kinds      []string
@@ -25,16 +24,19 @@ type packagePage struct {
 	CanAnswer  bool
 	CanManage  bool
 	CanAct     bool
-	Action     actionForm
-	Hits       []*safeguard.DeconflictHit
-	FormError  string
+	// CanReadSubject links the subject's page: identifiers, attribution
+	// with its reasons, the band with its explanation, category counts.
+	CanReadSubject bool
+	Action         actionForm
+	Hits           []*safeguard.DeconflictHit
+	FormError      string
 }
 
 // actionForm is the record-an-action form as submitted. Key is an
 // idempotency key made when the form is drawn, so a form submitted twice
 // records one action.
 type actionForm struct {
-	Kind, Count, At, Note, Override, Supersedes, Correction, Key string
+	Kind, Count, At, Officer, Note, Override, Supersedes, Correction, Key string
 }
 
 func packageID(r *http.Request) (int64, error) {
@@ -78,6 +80,7 @@ func (s *Server) renderPackage(w http.ResponseWriter, r *http.Request, status in
 	p.Package, p.Actions, p.Kinds = pkg, acts, safeguard.ActionKinds
 	p.CanAnswer = actor.Can(safeguard.PermAcceptPackages) && pkg.Status == safeguard.PackageSent
 	p.CanManage, p.CanAct = actor.Can(safeguard.PermManageOps), actor.Can(safeguard.PermRecordActions)
+	p.CanReadSubject = actor.Can(safeguard.PermReadPersonal) && s.svc.Subjects != nil
 	p.Superseded = map[int64]int64{}
 	for _, a := range acts {
 		if a.Supersedes != nil {
@@ -86,13 +89,6 @@ func (s *Server) renderPackage(w http.ResponseWriter, r *http.Request, status in
 	}
 	if p.Action.At == "" {
 		p.Action.At = time.Now().UTC().Format("2006-01-02T15:04")
-	}
-	if ops, err := s.svc.Operations.FindOperations(ctx); err == nil {
-		for _, o := range ops {
-			if o.ID == pkg.OperationID {
-				p.Operation = o
-			}
-		}
 	}
 	if p.CanManage && s.svc.Forces != nil {
 		if p.Forces, err = s.svc.Forces.FindForces(ctx); err != nil {
@@ -170,10 +166,10 @@ func (s *Server) recordAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := r.PostForm
-	form := actionForm{Kind: f.Get("kind"), Count: strings.TrimSpace(f.Get("count")), At: f.Get("at"), Note: strings.TrimSpace(f.Get("note")),
+	form := actionForm{Kind: f.Get("kind"), Count: strings.TrimSpace(f.Get("count")), At: f.Get("at"), Officer: strings.TrimSpace(f.Get("officer")), Note: strings.TrimSpace(f.Get("note")),
 		Override: strings.TrimSpace(f.Get("override_reason")), Supersedes: f.Get("supersedes"),
 		Correction: strings.TrimSpace(f.Get("correction_reason")), Key: f.Get("idempotency_key")}
-	a := &safeguard.Action{PackageID: id, Kind: form.Kind, Note: form.Note, OverrideReason: form.Override,
+	a := &safeguard.Action{PackageID: id, Kind: form.Kind, Officer: form.Officer, Note: form.Note, OverrideReason: form.Override,
 		CorrectionNote: form.Correction, IdempotencyKey: form.Key, Coordinated: f.Get("coordinated") == "yes"}
 	err = func() error {
 		n, err := formInt(r, "count", "Count")

@@ -24,7 +24,10 @@ func (s *Server) opsRoutes(ok, withSubjects bool) {
 	s.handle("GET /operations/{code}/events", s.page(ops, need(ok, s.operationEvents)))
 	s.handle("GET /operations/{code}/report", s.page("", need(ok, s.showOperationReport)))
 	s.handle("GET /operations/{code}/report.csv", s.page("", need(ok, s.operationReportCSV)))
+	s.handle("GET /reports/trends", s.page("", need(ok, s.showTrends)))
+	s.handle("GET /reports/trends.csv", s.page("", need(ok, s.trendsCSV)))
 	s.handle("GET /packages/{id}", s.page(ops, need(ok, s.showPackage)))
+	s.handle("GET /packages/{id}/document", s.page(safeguard.PermReadPersonal, need(withSubjects && s.svc.Referrals != nil, s.showPackageDocument)))
 	s.handle("POST /packages/{id}/answer", s.page(safeguard.PermAcceptPackages, need(ok, s.answerPackage)))
 	s.handle("POST /packages/{id}/reassign", s.page(manage, need(ok, s.reassignPackage)))
 	s.handle("POST /packages/{id}/actions", s.page(safeguard.PermRecordActions, need(ok, s.recordAction)))
@@ -41,5 +44,6 @@ func (s *Server) opsRoutes(ok, withSubjects bool) {
 	s.handle("GET /api/v1/packages/{id}", s.apiAuth(ops, need(ok, s.apiGetPackage)))
 	s.handle("POST /api/v1/packages/{id}/answer", s.apiAuth(safeguard.PermAcceptPackages, need(ok, s.apiAnswerPackage)))
 	s.handle("POST /api/v1/packages/{id}/reassign", s.apiAuth(manage, need(ok, s.apiReassignPackage)))
+	s.handle("GET /api/v1/reports/trends", s.apiAuth("", need(ok, s.apiTrends)))
 	s.handle("POST /api/v1/deconflict", s.apiAuth(ops, need(withSubjects, s.apiDeconflict)))
 }

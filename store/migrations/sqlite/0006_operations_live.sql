@@ -25,3 +25,7 @@ CREATE TABLE package_assignments (
 	at          TEXT NOT NULL
 );
 CREATE INDEX package_assignments_package ON package_assignments (package_id, id);
+
+-- The officer who did an action (a name or collar number), beside the
+-- account that recorded it.
+ALTER TABLE actions ADD COLUMN officer TEXT NOT NULL DEFAULT '';
