@@ -17,6 +17,8 @@ type referralPage struct {
 	Banks   bool
 	Matched int
 	Schemes []schemeCounts
+	// Original is the document as received, beside the parsed facts.
+	Original *originalView
 }
 
 // showReferral handles GET /referrals/{id}.
@@ -31,7 +33,7 @@ func (s *Server) showReferral(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	p := referralPage{Referral: ref}
+	p := referralPage{Referral: ref, Original: newOriginalView(ref)}
 	if s.svc.Matcher != nil && s.svc.Matcher.Loaded() {
 		probes := make([]matcher.Probe, len(ref.Files))
 		for i, f := range ref.Files {

@@ -63,6 +63,7 @@ func (s *Server) registerRoutes() {
 	s.handle("GET /subjects/{ref}", s.page(personal, s.needs(subjects, "Subjects", s.showSubject)))
 	s.handle("GET /referrals", s.page(personal, s.needs(referrals, "Referrals", s.listReferrals)))
 	s.handle("GET /referrals/{id}", s.page(personal, s.needs(referrals, "Referrals", s.showReferral)))
+	s.handle("GET /referrals/{id}/original", s.page(personal, s.needs(referrals, "Referrals", s.downloadOriginal)))
 	s.handleLimit("POST /subjects/{ref}/scans", s.cfg.MaxScanReportBytes, s.page(personal, s.needs(subjects && s.svc.Scans != nil, "Scan reports", s.uploadScan)))
 	s.handle("GET /scans/{id}", s.page(personal, s.needs(s.svc.Scans != nil, "Scan reports", s.showScan)))
 	s.handle("GET /operations", s.page("", s.needs(s.svc.Operations != nil, "Operations", s.listOperations)))
