@@ -58,10 +58,10 @@ func TestTranslate_SQLiteCodes(t *testing.T) {
 
 func TestSQLiteDSN(t *testing.T) {
 	for in, want := range map[string]string{
-		"sqlite:/tmp/a.db":                     "/tmp/a.db?_pragma=busy_timeout%2810000%29&_pragma=journal_mode%28WAL%29&_pragma=foreign_keys%281%29&_pragma=synchronous%28NORMAL%29&_txlock=immediate",
-		"sqlite:///tmp/a.db":                   "/tmp/a.db?_pragma=busy_timeout%2810000%29&_pragma=journal_mode%28WAL%29&_pragma=foreign_keys%281%29&_pragma=synchronous%28NORMAL%29&_txlock=immediate",
-		"sqlite:a.db?_pragma=busy_timeout(50)": "a.db?_pragma=busy_timeout%2850%29&_pragma=journal_mode%28WAL%29&_pragma=foreign_keys%281%29&_pragma=synchronous%28NORMAL%29&_txlock=immediate",
-		"file:a.db":                            "file:a.db?_pragma=busy_timeout%2810000%29&_pragma=journal_mode%28WAL%29&_pragma=foreign_keys%281%29&_pragma=synchronous%28NORMAL%29&_txlock=immediate",
+		"sqlite:/tmp/a.db":                     "/tmp/a.db?_pragma=busy_timeout%2810000%29&_pragma=journal_mode%28WAL%29&_pragma=foreign_keys%281%29&_pragma=synchronous%28NORMAL%29&_pragma=cache_size%28-65536%29&_pragma=temp_store%28memory%29&_txlock=immediate",
+		"sqlite:///tmp/a.db":                   "/tmp/a.db?_pragma=busy_timeout%2810000%29&_pragma=journal_mode%28WAL%29&_pragma=foreign_keys%281%29&_pragma=synchronous%28NORMAL%29&_pragma=cache_size%28-65536%29&_pragma=temp_store%28memory%29&_txlock=immediate",
+		"sqlite:a.db?_pragma=busy_timeout(50)": "a.db?_pragma=busy_timeout%2850%29&_pragma=journal_mode%28WAL%29&_pragma=foreign_keys%281%29&_pragma=synchronous%28NORMAL%29&_pragma=cache_size%28-65536%29&_pragma=temp_store%28memory%29&_txlock=immediate",
+		"file:a.db":                            "file:a.db?_pragma=busy_timeout%2810000%29&_pragma=journal_mode%28WAL%29&_pragma=foreign_keys%281%29&_pragma=synchronous%28NORMAL%29&_pragma=cache_size%28-65536%29&_pragma=temp_store%28memory%29&_txlock=immediate",
 	} {
 		d, driver, dsn, err := parseURL(in)
 		if err != nil || d != SQLite || driver != "sqlite" || dsn != want {
