@@ -279,7 +279,11 @@ func TestPolicies_Pages(t *testing.T) {
 	wantStatus(t, admin.Get("/policies"), http.StatusOK, "Active policy: <a href=\"/policies/"+version+"\"><strong>"+version+"</strong></a>.")
 	wantStatus(t, admin.PostForm("/policies/"+version+"/apply", url.Values{"csrf_token": {csrf}}), http.StatusConflict, "not a candidate")
 
-	wantRedirect(t, admin.PostForm("/policies", url.Values{"csrf_token": {csrf}, "document": {string(candidatePolicy(t, "test-2026.3"))}}), "/policies/test-2026.3")
+	// The upload form sends a file.
+	wantStatus(t, admin.PostUpload("/policies", map[string]string{"csrf_token": csrf, "document": ""}, "", "", nil),
+		http.StatusBadRequest, "choose a policy file or paste the policy")
+	wantRedirect(t, admin.PostUpload("/policies", map[string]string{"csrf_token": csrf, "document": ""}, "policy", "policy.json",
+		candidatePolicy(t, "test-2026.3")), "/policies/test-2026.3")
 	wantStatus(t, admin.Get("/policies/test-2026.3"), http.StatusOK, "No subject would change band.")
 	wantRedirect(t, admin.PostForm("/policies/test-2026.3/discard", url.Values{"csrf_token": {csrf}}), "/policies/test-2026.3?done=policy-discarded")
 	wantStatus(t, admin.Get("/policies/test-2026.3"), http.StatusOK, "discarded")
@@ -429,5 +433,35 @@ func TestRiskAPI(t *testing.T) {
 	e.api(t, "GET", kent, analyst, "", http.StatusOK, &raw)
 	if err := json.Unmarshal(raw["assessment"], &sum); err != nil || sum.PolicyVersion != "api-2" || sum.Band != safeguard.BandMedium {
 		t.Errorf("after apply: %+v %v", sum, err)
+	}
+}
+
+// TestRecordableFacts_StoreTakesThem: every fact the form offers is one
+// the store records, with a value of its kind as a person types it.
+func TestRecordableFacts_StoreTakesThem(t *testing.T) {
+	e := MustOpenEnv(t)
+	b := e.NewBrowser(t)
+	b.MustLogin(safeguard.RoleAnalyst)
+	page := b.Get("/subjects/" + e.Kent.Ref)
+	csrf := CSRF(t, page.Body)
+	typed := map[string]string{"yes/no": "no", "count": "3", "word": "", "list of words": "teacher"}
+	for _, f := range risk.RecordableFacts() {
+		v := typed[f.Kind]
+		if f.Kind == "word" {
+			v = f.Words[0]
+		}
+		resp := b.PostForm("/subjects/"+e.Kent.Ref+"/facts", url.Values{"csrf_token": {csrf}, "path": {f.Path}, "value": {v}})
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Errorf("%s = %s: %d\n%s", f.Path, v, resp.StatusCode, resp.Body)
+		}
+	}
+	facts, err := e.Svc.Risk.FindFacts(safeguard.NewContextWithActor(context.Background(), e.Users[safeguard.RoleAnalyst].Actor()), e.Kent.ID)
+	if err != nil || len(facts) != len(risk.RecordableFacts()) {
+		t.Fatalf("recorded %d facts (%v), want %d", len(facts), err, len(risk.RecordableFacts()))
+	}
+	for _, f := range facts {
+		if f.Path == "access_to_children.occupation" && f.Value != `"teacher"` || f.Path == "history.on_sex_offender_register" && f.Value != "false" {
+			t.Errorf("%s recorded as %s", f.Path, f.Value)
+		}
 	}
 }
