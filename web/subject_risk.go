@@ -101,6 +101,7 @@ func (s *Server) loadSubjectRisk(ctx context.Context, p *subjectPage) error {
 	for _, o := range overrides {
 		if o.EndedAt == nil {
 			sr.Override = o
+			break
 		}
 	}
 	// Newest first, like the assessments.
@@ -220,7 +221,7 @@ func yesnoUnknown(b *bool) string {
 	return yesno(*b)
 }
 
-// factKinds maps each recordable fact to its kind.
+// factKind returns the kind of a recordable fact, "" for any other path.
 func factKind(path string) string {
 	for _, f := range risk.RecordableFacts() {
 		if f.Path == path {

@@ -49,6 +49,7 @@ func (e *browserEnv) testAssessment(t *testing.T) {
 	if why := e.text(t, "#risk-why .explanation"); !strings.HasPrefix(why, "Low") {
 		t.Errorf("before the fact: %q", why)
 	}
+	recorded := time.Now()
 	st := e.submit(t, "record a fact",
 		chromedp.SetValue(chromedp.ID("fact-path"), "access_to_children.occupation"),
 		chromedp.SendKeys(chromedp.ID("fact-value"), "scout_leader"),
@@ -69,6 +70,7 @@ func (e *browserEnv) testAssessment(t *testing.T) {
 	if !strings.HasPrefix(why, "Immediate because: works or volunteers as a scout leader (analyst entry by user:") {
 		t.Errorf("explanation: %q", why)
 	}
+	t.Logf("the page explained the new band %v after the form was sent", time.Since(recorded).Round(time.Millisecond))
 	if hist := e.text(t, "#risk-history"); !strings.Contains(hist, "band low → immediate") {
 		t.Errorf("history:\n%s", hist)
 	}
