@@ -50,8 +50,11 @@ type Assessment struct {
 	PolicyVersion  string      `json:"policy_version"`
 	Trace          []RuleFired `json:"trace"`
 	OverrideReason string      `json:"override_reason,omitempty"`
-	AssessedBy     string      `json:"assessed_by"`
-	CreatedAt      time.Time   `json:"created_at"`
+	// ComputedBand is the band the policy gave, kept beside Band when an
+	// override stands; "" for assessments made before it was kept.
+	ComputedBand Band      `json:"computed_band,omitempty"`
+	AssessedBy   string    `json:"assessed_by"`
+	CreatedAt    time.Time `json:"created_at"`
 }
 
 // Validate returns EINVALID for an unknown band or a missing policy version.

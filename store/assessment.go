@@ -72,7 +72,7 @@ func (s *AssessmentService) FindAssessments(ctx context.Context, subjectID int64
 			return err
 		}
 		rows, err := tx.query(`SELECT id, subject_id, band, score, due_at, policy_version, trace, override_reason,
-			assessed_by, created_at FROM assessments WHERE subject_id = $1 ORDER BY created_at DESC, id DESC`, subjectID)
+			assessed_by, created_at, computed_band FROM assessments WHERE subject_id = $1 ORDER BY created_at DESC, id DESC`, subjectID)
 		if err != nil {
 			return err
 		}
@@ -80,12 +80,12 @@ func (s *AssessmentService) FindAssessments(ctx context.Context, subjectID int64
 		list = list[:0]
 		for rows.Next() {
 			a := &safeguard.Assessment{}
-			var band, trace string
+			var band, computed, trace string
 			if err := rows.Scan(&a.ID, &a.SubjectID, &band, &a.Score, timeCol{&a.DueAt}, &a.PolicyVersion, &trace,
-				&a.OverrideReason, &a.AssessedBy, timeCol{&a.CreatedAt}); err != nil {
+				&a.OverrideReason, &a.AssessedBy, timeCol{&a.CreatedAt}, &computed); err != nil {
 				return translate(err)
 			}
-			a.Band = safeguard.Band(band)
+			a.Band, a.ComputedBand = safeguard.Band(band), safeguard.Band(computed)
 			if err := json.Unmarshal([]byte(trace), &a.Trace); err != nil {
 				return safeguard.WrapError(safeguard.EINTERNAL, err, "corrupt assessment trace")
 			}

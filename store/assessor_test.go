@@ -153,8 +153,8 @@ func TestAssessor_Override(t *testing.T) {
 		if err := db.RawDB().QueryRow(`SELECT computed_band FROM assessments WHERE id = $1`, h[0].ID).Scan(&computedBand); err != nil {
 			t.Fatal(err)
 		}
-		if computedBand != string(computed) {
-			t.Errorf("computed band kept beside the override = %q, want %q", computedBand, computed)
+		if computedBand != string(computed) || h[0].ComputedBand != computed {
+			t.Errorf("computed band kept beside the override = %q (read back %q), want %q", computedBand, h[0].ComputedBand, computed)
 		}
 
 		// A child in the household, recorded an hour later, raises it anyway.

@@ -35,14 +35,20 @@ func (s *Server) apiListSubjects(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, listResponse[*safeguard.Subject]{Items: subs, Total: total, Offset: offset, Limit: limit})
 }
 
-// apiGetSubject handles GET /api/v1/subjects/{ref}.
+// apiGetSubject handles GET /api/v1/subjects/{ref}: the subject with its
+// current assessment.
 func (s *Server) apiGetSubject(w http.ResponseWriter, r *http.Request) {
 	sub, err := s.svc.Subjects.FindSubjectByRef(r.Context(), r.PathValue("ref"))
 	if err != nil {
 		s.Error(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, sub)
+	out, err := s.subjectWithAssessment(r.Context(), sub)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 // apiSubjectAssessments handles GET /api/v1/subjects/{ref}/assessments:

@@ -191,6 +191,7 @@ func MustOpenEnv(tb testing.TB, opts ...EnvOptions) *Env {
 		Operations:  store.NewOperationService(db),
 		Backlog:     store.NewSubjectService(db),
 		Attribution: store.NewAttributionService(db),
+		Risk:        store.NewRiskService(db),
 		Ping:        db.Ping,
 	}
 	if o.Edit != nil {

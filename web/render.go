@@ -95,6 +95,15 @@ var doneMessages = map[string]string{
 	"force":   "The force has been added.",
 	"scan":    "The scan report has been attached.",
 	"resolve": "The subject's IP events have been resolved against the stored ISP records.",
+	// The assessment engine: the subject is re-assessed within a second.
+	"fact":             "The fact has been recorded; the subject is re-assessed within a second.",
+	"retracted":        "The fact has been retracted; the subject is re-assessed within a second.",
+	"override":         "The override has been set; the subject is re-assessed within a second.",
+	"override-ended":   "The override has been ended; the subject is re-assessed within a second.",
+	"cport":            "The CPORT score has been recorded.",
+	"policy-loaded":    "The policy has been loaded as a candidate: check its what-if before applying it.",
+	"policy-applied":   "The policy is active; every subject is being re-assessed in the background.",
+	"policy-discarded": "The candidate policy has been discarded.",
 }
 
 type navItem struct {
@@ -171,6 +180,7 @@ func (s *Server) navFor(a safeguard.Actor, current string) []navItem {
 		{"Audit", "/audit", a.Can(safeguard.PermReadAudit) && s.svc.Audit != nil},
 		{"Users", "/users", a.Can(safeguard.PermManageUsers)},
 		{"Attribution", "/attribution", a.Can(safeguard.PermAssess) && s.svc.Attribution != nil},
+		{"Policies", "/policies", a.Can(safeguard.PermManagePolicies) && s.svc.Risk != nil},
 		{"Forces", "/forces", canAny(safeguard.PermManageUsers, safeguard.PermManageOps, safeguard.PermAssess)},
 		{"Tokens", "/tokens", a.Can(safeguard.PermManageUsers)},
 	}

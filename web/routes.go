@@ -69,6 +69,7 @@ func (s *Server) registerRoutes() {
 	s.handle("GET /operations", s.page("", s.needs(s.svc.Operations != nil, "Operations", s.listOperations)))
 	s.handle("GET /operations/{code}", s.page(ops, s.needs(s.svc.Operations != nil, "Operations", s.showOperation)))
 	s.opsRoutes(s.svc.Operations != nil, s.svc.Operations != nil && s.svc.Subjects != nil)
+	s.riskRoutes(subjects)
 	s.handle("GET /banks", s.page("", s.listBanks))
 	s.handle("GET /banks/{name}", s.page("", s.needs(s.svc.Banks != nil, "Hash banks", s.showBank)))
 	s.handle("GET /match", s.page(safeguard.PermMatch, s.needs(s.svc.Matcher != nil, "Hash lookup", s.showMatch)))

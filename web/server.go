@@ -71,6 +71,7 @@ type Services struct {
 	Operations  safeguard.OperationService
 	Backlog     safeguard.BacklogService
 	Attribution safeguard.AttributionService
+	Risk        safeguard.RiskService
 	// Matcher answers hash lookups from banks held in memory. The server
 	// loads it on the first lookup if nobody has; keeping it current
 	// (Set.Watch) is the caller's job.

@@ -17,6 +17,8 @@ type subjectPage struct {
 	CanUpload bool
 	// Attribution is the attribution section; nil without the service.
 	Attribution *subjectAttribution
+	// Risk is the risk assessment section; nil without the service.
+	Risk *subjectRisk
 }
 
 // scanSummary is an attached scan report as the subject page shows it:
@@ -89,6 +91,9 @@ func (s *Server) subjectPage(ctx context.Context, sub *safeguard.Subject) (*subj
 		}
 	}
 	if err := s.loadSubjectAttribution(ctx, p); err != nil {
+		return nil, err
+	}
+	if err := s.loadSubjectRisk(ctx, p); err != nil {
 		return nil, err
 	}
 	if p.Referrals, _, err = s.svc.Referrals.FindReferrals(ctx, safeguard.ReferralFilter{SubjectID: &sub.ID, Limit: maxLimit}); err != nil {

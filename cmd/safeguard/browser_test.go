@@ -182,6 +182,7 @@ func TestBrowser(t *testing.T) {
 	e := newBrowserEnv(t)
 	t.Run("investigator", e.testInvestigator)
 	t.Run("auditor", e.testAuditor)
+	t.Run("assessment", e.testAssessment)
 }
 
 // testInvestigator: first login, forced password change, the queue as home

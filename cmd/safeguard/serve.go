@@ -165,6 +165,7 @@ func services(db *store.DB) web.Services {
 		Operations:  store.NewOperationService(db),
 		Backlog:     store.NewSubjectService(db),
 		Attribution: store.NewAttributionService(db),
+		Risk:        store.NewRiskService(db),
 		Ping:        db.Ping,
 	}
 }
