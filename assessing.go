@@ -120,7 +120,8 @@ type RiskService interface {
 	EndOverride(ctx context.Context, subjectID int64) error
 	// FindOverrides lists a subject's overrides, newest first.
 	FindOverrides(ctx context.Context, subjectID int64) ([]*BandOverride, error)
-	// RecordCPORT scores and stores a CPORT. Requires PermAssess.
+	// RecordCPORT scores and stores a CPORT. Requires PermAssess or
+	// PermRecordActions (the investigator completes it).
 	RecordCPORT(ctx context.Context, subjectID int64, answers [7]*bool) (*CPORTRecord, error)
 	// FindCPORT lists a subject's CPORT scores, newest first.
 	FindCPORT(ctx context.Context, subjectID int64) ([]*CPORTRecord, error)

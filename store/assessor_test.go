@@ -279,5 +279,18 @@ func TestCPORT_Record(t *testing.T) {
 		if err != nil || len(list) != 1 || list[0].Answers[3] != nil || *list[0].Answers[0] != true {
 			t.Fatalf("stored %+v %v", list, err)
 		}
+		// The investigator of the subject's force completes one too; an
+		// auditor may not.
+		mustForce(t, db, "KNT")
+		knt := "KNT"
+		if _, err := store.NewSubjectService(db.DB).UpdateSubject(ctxAs(safeguard.RoleCoordinator, ""), s.ID, safeguard.SubjectUpdate{ForceCode: &knt}); err != nil {
+			t.Fatal(err)
+		}
+		a[1] = &no
+		if _, err := rs.RecordCPORT(ctxAs(safeguard.RoleInvestigator, "KNT"), s.ID, a); err != nil {
+			t.Fatalf("investigator: %v", err)
+		}
+		_, err = rs.RecordCPORT(ctxAs(safeguard.RoleAuditor, ""), s.ID, a)
+		wantCode(t, err, safeguard.EFORBIDDEN)
 	})
 }

@@ -226,7 +226,8 @@ func (s *RiskService) FindOverrides(ctx context.Context, subjectID int64) ([]*sa
 }
 
 // RecordCPORT scores the answers and stores the score. Requires
-// PermAssess. More than one missing answer is EINVALID: the published
+// PermAssess or PermRecordActions: an analyst, or the investigator who
+// interviewed the subject, completes it. More than one missing answer is EINVALID: the published
 // caveat is that the tool is not valid then, so no score is kept.
 func (s *RiskService) RecordCPORT(ctx context.Context, subjectID int64, answers [7]*bool) (*safeguard.CPORTRecord, error) {
 	score, err := risk.ScoreCPORT(risk.CPORTAnswers(answers))
@@ -235,7 +236,7 @@ func (s *RiskService) RecordCPORT(ctx context.Context, subjectID int64, answers 
 	}
 	rec := &safeguard.CPORTRecord{SubjectID: subjectID, Answers: answers, Score: score.Total, Missing: len(score.Missing), Valid: true}
 	err = s.db.run(ctx, func(tx *Tx) error {
-		a, err := tx.require("cport.record", safeguard.PermAssess)
+		a, err := tx.require("cport.record", safeguard.PermAssess, safeguard.PermRecordActions)
 		if err != nil {
 			return err
 		}

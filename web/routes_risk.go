@@ -23,7 +23,8 @@ func (s *Server) riskRoutes(subjects bool) {
 	s.handle("POST /subjects/{ref}/facts/{id}/retract", s.page(assess, need(ok && subjects, s.retractFact)))
 	s.handle("POST /subjects/{ref}/override", s.page(override, need(ok && subjects, s.setOverride)))
 	s.handle("POST /subjects/{ref}/override/end", s.page(override, need(ok && subjects, s.endOverride)))
-	s.handle("POST /subjects/{ref}/cport", s.page(assess, need(ok && subjects, s.recordCPORT)))
+	// An analyst or the investigator completes a CPORT: the store checks.
+	s.handle("POST /subjects/{ref}/cport", s.page(personal, need(ok && subjects, s.recordCPORT)))
 	s.handle("GET /policies", s.page("", need(ok, s.listPolicies)))
 	s.handle("POST /policies", s.page(policies, need(ok, s.loadPolicy)))
 	s.handle("GET /policies/{version}", s.page("", need(ok, s.showPolicy)))
@@ -37,7 +38,7 @@ func (s *Server) riskRoutes(subjects bool) {
 	s.handle("POST /api/v1/subjects/{ref}/override", s.apiAuth(override, need(ok && subjects, s.apiSetOverride)))
 	s.handle("POST /api/v1/subjects/{ref}/override/end", s.apiAuth(override, need(ok && subjects, s.apiEndOverride)))
 	s.handle("GET /api/v1/subjects/{ref}/cport", s.apiAuth(personal, need(ok && subjects, s.apiSubjectCPORT)))
-	s.handle("POST /api/v1/subjects/{ref}/cport", s.apiAuth(assess, need(ok && subjects, s.apiRecordCPORT)))
+	s.handle("POST /api/v1/subjects/{ref}/cport", s.apiAuth(personal, need(ok && subjects, s.apiRecordCPORT)))
 	s.handle("GET /api/v1/policies", s.apiAuth("", need(ok, s.apiListPolicies)))
 	s.handle("POST /api/v1/policies", s.apiAuth(policies, need(ok, s.apiLoadPolicy)))
 	s.handle("GET /api/v1/policies/{version}/whatif", s.apiAuth(policies, need(ok, s.apiPolicyWhatIf)))

@@ -34,7 +34,8 @@ type subjectRisk struct {
 	CPORTItems   [7]risk.CPORTItem
 	CPORTCaveat  string
 	Bands        []safeguard.Band
-	CanAssess    bool // record and retract facts, CPORT
+	CanAssess    bool // record and retract facts
+	CanCPORT     bool // complete a CPORT: analysts and investigators
 	CanOverride  bool
 }
 
@@ -89,6 +90,7 @@ func (s *Server) loadSubjectRisk(ctx context.Context, p *subjectPage) error {
 		CPORTCaveat: risk.CPORTCaveat, Bands: safeguard.Bands, History: assessmentHistory(p.Assessments)}
 	if a, ok := safeguard.ActorFromContext(ctx); ok {
 		sr.CanAssess, sr.CanOverride = a.Can(safeguard.PermAssess), a.Can(safeguard.PermOverrideBand)
+		sr.CanCPORT = sr.CanAssess || a.Can(safeguard.PermRecordActions)
 	}
 	if len(p.Assessments) > 0 {
 		cur := p.Assessments[0]
