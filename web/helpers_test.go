@@ -189,6 +189,8 @@ func MustOpenEnv(tb testing.TB, opts ...EnvOptions) *Env {
 		Banks:       store.NewBankService(db),
 		Scans:       store.NewScanReportService(db),
 		Operations:  store.NewOperationService(db),
+		Links:       store.NewLinkService(db),
+		IngestRuns:  store.NewIngestRunService(db),
 		Ping:        db.Ping,
 	}
 	if o.Edit != nil {

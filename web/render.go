@@ -93,6 +93,9 @@ var doneMessages = map[string]string{
 	"revoked": "The token has been revoked.",
 	"force":   "The force has been added.",
 	"scan":    "The scan report has been attached.",
+	"merged":  "The subjects have been merged.",
+	"split":   "The referrals have been split off into this new subject.",
+	"decided": "The possible link has been decided.",
 }
 
 type navItem struct {
@@ -162,6 +165,7 @@ func (s *Server) navFor(a safeguard.Actor, current string) []navItem {
 		{"Queue", "/queue", a.Can(safeguard.PermReadPersonal) && s.svc.Subjects != nil},
 		{"Subjects", "/subjects", a.Can(safeguard.PermReadPersonal) && s.svc.Subjects != nil},
 		{"Referrals", "/referrals", a.Can(safeguard.PermReadPersonal) && s.svc.Referrals != nil},
+		{"Intake", "/intake", a.Can(safeguard.PermIntake) && s.svc.IngestRuns != nil},
 		{"Operations", "/operations", a.Can(safeguard.PermReadOperational) && s.svc.Operations != nil},
 		{"Banks", "/banks", canAny(safeguard.PermManageBanks, safeguard.PermMatch) && s.svc.Banks != nil},
 		{"Hash lookup", "/match", a.Can(safeguard.PermMatch) && s.svc.Matcher != nil},

@@ -15,6 +15,8 @@ type subjectPage struct {
 	Scans       []scanSummary
 	// CanUpload shows the form attaching a scan report.
 	CanUpload bool
+	// Linking is the subject's link history, possible links and forms.
+	Linking *subjectLinking
 }
 
 // scanSummary is an attached scan report as the subject page shows it:
@@ -85,6 +87,9 @@ func (s *Server) subjectPage(ctx context.Context, sub *safeguard.Subject) (*subj
 		if p.Assessments, err = s.svc.Assessments.FindAssessments(ctx, sub.ID); err != nil {
 			return nil, err
 		}
+	}
+	if p.Linking, err = s.subjectLinking(ctx, sub); err != nil {
+		return nil, err
 	}
 	if p.Referrals, _, err = s.svc.Referrals.FindReferrals(ctx, safeguard.ReferralFilter{SubjectID: &sub.ID, Limit: maxLimit}); err != nil {
 		return nil, err

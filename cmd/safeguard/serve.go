@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"time"
 
+	"safeguard"
 	"safeguard/keyring"
 	"safeguard/matcher"
 	"safeguard/password"
@@ -84,11 +85,41 @@ func (m *Main) Run(ctx context.Context) error {
 	var watchCtx context.Context
 	watchCtx, m.stopWatch = context.WithCancel(context.WithoutCancel(ctx))
 	go m.Matcher.Watch(watchCtx, matchRefresh, m.Logger)
+	go m.linkLoop(watchCtx, linkInterval)
 	svc.Matcher = m.Matcher
 	if m.Server, err = web.NewServer(cfg, svc, m.Logger); err != nil {
 		return err
 	}
 	return m.Server.Open()
+}
+
+// linkInterval is how often the server links referrals that were
+// committed but not linked (a crashed ingest, a failed link after an API
+// post, another server's work cut short).
+const linkInterval = 5 * time.Second
+
+// linkLoop links every referral without a subject now and then every
+// interval until ctx ends. Passes hold the linking lock, so several
+// servers on one PostgreSQL take turns.
+func (m *Main) linkLoop(ctx context.Context, interval time.Duration) {
+	links := store.NewLinkService(m.DB)
+	ctx = safeguard.NewContextWithActor(ctx, safeguard.Actor{Kind: safeguard.ActorSystem, Name: "linker", Role: safeguard.RoleAnalyst})
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		sum, err := links.LinkPending(ctx, 0)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			m.Logger.Warn("linking pass failed", "code", safeguard.ErrorCode(err), "error", err)
+		case sum.Linked > 0:
+			m.Logger.Info("linked referrals", "linked", sum.Linked, "subjects_created", sum.Created, "merged", sum.Merged, "possible_links", sum.Possible)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // Close stops the server, waiting briefly for requests in flight, and closes
@@ -122,6 +153,8 @@ func services(db *store.DB) web.Services {
 		Banks:       store.NewBankService(db),
 		Scans:       store.NewScanReportService(db),
 		Operations:  store.NewOperationService(db),
+		Links:       store.NewLinkService(db),
+		IngestRuns:  store.NewIngestRunService(db),
 		Ping:        db.Ping,
 	}
 }
