@@ -37,6 +37,8 @@ func templateFuncs(sa *staticAssets) template.FuncMap {
 		"notViewed": func(b *bool) bool { return b != nil && !*b },
 		"overdue":   func(v any) bool { t, ok := asTime(v); return ok && t.Before(time.Now()) },
 		"cgnat":     func(a netip.Addr) bool { return safeguard.CGNAT.Contains(a.Unmap()) },
+		// kindWords names an identifier kind as evidence does ("IP address").
+		"kindWords": possibleKindWords,
 	}
 }
 

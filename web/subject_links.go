@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"safeguard"
+	"safeguard/linking"
 )
 
 // subjectLinking is the linking part of a subject's page: what it was
@@ -163,4 +164,15 @@ func formIDs(vals []string) ([]int64, error) {
 		return nil, safeguard.Errorf(safeguard.EINVALID, "choose at least one referral to split off")
 	}
 	return ids, nil
+}
+
+// possibleKindWords names a possible link's kind for a page.
+func possibleKindWords(kind string) string {
+	switch kind {
+	case safeguard.PossibleLinkBridge:
+		return "strong identifier joining subjects kept apart:"
+	case safeguard.PossibleLinkSplit:
+		return "split by an analyst"
+	}
+	return linking.KindWords(kind)
 }
