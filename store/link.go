@@ -90,8 +90,10 @@ func (s *LinkService) LinkPending(ctx context.Context, most int) (safeguard.Link
 		}
 		var sum safeguard.LinkSummary
 		var found int
+		var last int64
 		err := s.db.run(ctx, func(tx *Tx) error {
-			sum = safeguard.LinkSummary{}
+			// A retried attempt starts again from the same place.
+			sum, found, last = safeguard.LinkSummary{}, 0, after
 			l, err := s.beginLinking(tx, "link.pending")
 			if err != nil {
 				return err
@@ -105,12 +107,13 @@ func (s *LinkService) LinkPending(ctx context.Context, most int) (safeguard.Link
 			if found == 0 {
 				return nil
 			}
-			after = ids[len(ids)-1]
+			last = ids[len(ids)-1]
 			return l.linkAll(ids, &sum)
 		})
 		if err != nil {
 			return total, err
 		}
+		after = last
 		total.Add(sum)
 		if found < n {
 			return total, nil
