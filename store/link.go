@@ -60,8 +60,9 @@ const linkLockKey int64 = 0x73676c696e6b0000 // "sglink"
 
 // linkMmapBytes is how much of an SQLite file linking reads through a
 // memory map rather than a read call a page: its lookups land all over
-// the identifier and IP indexes.
-const linkMmapBytes = 1 << 30
+// the identifier and IP indexes. Mapped pages count in the process's
+// resident size, so it is kept modest.
+const linkMmapBytes = 256 << 20
 
 // linkBatch is how many referrals one linking transaction takes.
 const linkBatch = 5000
