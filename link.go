@@ -87,4 +87,7 @@ type LinkService interface {
 	// FindLinkHistory returns every link a subject's referrals had to it,
 	// ended ones included (EndedAt set), oldest first.
 	FindLinkHistory(ctx context.Context, ref string) ([]SubjectLink, error)
+	// MergedInto returns the reference of the subject ref was merged into,
+	// or "" if it was not.
+	MergedInto(ctx context.Context, ref string) (string, error)
 }

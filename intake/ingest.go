@@ -22,6 +22,9 @@ type Summary struct {
 	Accepted   int         `json:"accepted"`
 	Duplicates int         `json:"duplicates"`
 	Rejected   []Rejection `json:"rejected"`
+	// Linking is what the linking passes of the run did; it is not part of
+	// the printed summary.
+	Linking safeguard.LinkSummary `json:"-"`
 }
 
 // Rejection is one document that was not stored: the file, where in it
@@ -47,6 +50,13 @@ type Ingester struct {
 	// means DefaultMaxBatch, less than 0 one transaction a referral.
 	MaxBatch int
 	Now      func() time.Time // default time.Now
+	// Linker, when set, links every referral without a subject after each
+	// committed batch and at the end, so a run killed part way and run
+	// again leaves every referral linked exactly once.
+	Linker safeguard.LinkService
+	// Runs, when set, records the run and its rejections for the intake
+	// page.
+	Runs safeguard.IngestRunService
 
 	queue []pending // read, not yet committed
 	batch int       // size of the next batch
@@ -59,8 +69,28 @@ type Ingester struct {
 // report from any file of the run, in any order. It returns an error only
 // when it cannot go on (the context ended, the database failed); bad
 // documents are listed in the summary.
-func (in *Ingester) Files(ctx context.Context, paths []string) (*Summary, error) {
-	sum := &Summary{Rejected: []Rejection{}}
+func (in *Ingester) Files(ctx context.Context, paths []string) (sum *Summary, err error) {
+	sum = &Summary{Rejected: []Rejection{}}
+	if in.Runs != nil {
+		run := &safeguard.IngestRun{Origin: safeguard.IngestCLI, Files: paths}
+		if err := in.Runs.StartIngestRun(ctx, run); err != nil {
+			return sum, err
+		}
+		defer func() {
+			run.Accepted, run.Duplicates, run.Rejected = sum.Accepted, sum.Duplicates, len(sum.Rejected)
+			rejs := make([]safeguard.IngestRejection, len(sum.Rejected))
+			for i, r := range sum.Rejected {
+				rejs[i] = safeguard.IngestRejection{File: r.File, Where: r.Where, Error: r.Error}
+			}
+			if ferr := in.Runs.FinishIngestRun(context.WithoutCancel(ctx), run, rejs); ferr != nil && err == nil {
+				err = ferr
+			}
+		}()
+	}
+	return in.files(ctx, paths, sum)
+}
+
+func (in *Ingester) files(ctx context.Context, paths []string, sum *Summary) (*Summary, error) {
 	in.queue, in.batch = in.queue[:0], 0 // what an ended run left is not this run's
 	asm := cybertip.NewAssembler(in.CyberTip)
 	xmlFile := map[any]string{} // report source_ref or *FileDetails → its file
@@ -85,6 +115,9 @@ func (in *Ingester) Files(ctx context.Context, paths []string) (*Summary, error)
 		}
 	}
 	if err := in.flush(ctx, sum); err != nil {
+		return sum, err
+	}
+	if err := in.link(ctx, sum); err != nil {
 		return sum, err
 	}
 	for id, files := range asm.TakeLate() {
@@ -316,15 +349,26 @@ func (in *Ingester) flush(ctx context.Context, sum *Summary) error {
 				sum.Accepted++
 			}
 		}
-		return nil
+		return in.link(ctx, sum)
 	case safeguard.EINVALID, safeguard.ECONFLICT, safeguard.ENOTFOUND:
 		for _, p := range queue {
 			if err := in.storeOne(ctx, p.ref, sum, p.file, p.where); err != nil {
 				return err
 			}
 		}
+		return in.link(ctx, sum)
+	}
+	return err
+}
+
+// link links every referral that has no subject yet: those just
+// committed, and any a killed run committed but did not link.
+func (in *Ingester) link(ctx context.Context, sum *Summary) error {
+	if in.Linker == nil {
 		return nil
 	}
+	got, err := in.Linker.LinkPending(ctx, 0)
+	sum.Linking.Add(got)
 	return err
 }
 

@@ -19,7 +19,7 @@ func (s *SubjectService) FindBacklog(ctx context.Context) ([]safeguard.BacklogIt
 		if err != nil {
 			return err
 		}
-		q := `SELECT force_code, band_rank, due_at FROM subjects WHERE status = 'open' AND band_rank < 4`
+		q := `SELECT force_code, band_rank, due_at FROM subjects WHERE status = 'open' AND band_rank < 4 AND merged_into IS NULL`
 		var args []any
 		if a.Role.ForceScoped() && a.Kind != safeguard.ActorSystem {
 			q, args = q+` AND force_code = $1`, append(args, a.ForceCode)

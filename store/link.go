@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -9,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"safeguard"
 	"safeguard/linking"
@@ -18,27 +20,60 @@ import (
 // pass is one transaction holding the linking lock, so a crash leaves
 // every referral either linked (with its evidence) or waiting for the
 // next pass, never half linked, and several servers never link at once.
-type LinkService struct{ db *DB }
+type LinkService struct {
+	db *DB
+
+	mu sync.Mutex
+	// common holds weak values found carried by more than weakCap
+	// subjects: they stay common (subjects only gain referrals), so they
+	// are not looked up again. Bounded by commonMax.
+	common map[string]bool
+}
 
 var _ safeguard.LinkService = (*LinkService)(nil)
 
 // NewLinkService returns a LinkService over db.
-func NewLinkService(db *DB) *LinkService { return &LinkService{db: db} }
+func NewLinkService(db *DB) *LinkService { return &LinkService{db: db, common: map[string]bool{}} }
+
+// commonMax bounds LinkService.common; past it the cache starts afresh.
+const commonMax = 1 << 17
+
+func (s *LinkService) isCommon(key string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.common[key]
+}
+
+func (s *LinkService) setCommon(key string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.common) >= commonMax {
+		clear(s.common)
+	}
+	s.common[key] = true
+}
 
 // linkLockKey is the PostgreSQL advisory transaction lock that serialises
 // linking, merges and splits across servers. On SQLite BEGIN IMMEDIATE
 // already serialises every writer.
 const linkLockKey int64 = 0x73676c696e6b0000 // "sglink"
 
+// linkMmapBytes is how much of an SQLite file linking reads through a
+// memory map rather than a read call a page: its lookups land all over
+// the identifier and IP indexes. Mapped pages count in the process's
+// resident size, so it is kept modest.
+const linkMmapBytes = 256 << 20
+
 // linkBatch is how many referrals one linking transaction takes.
-const linkBatch = 1000
+const linkBatch = 5000
 
 // weakCap: a weak value carried by more subjects than this (a common name,
-// a busy shared address) tells nothing and is not offered; weakScan bounds
-// the carriers read to find that out.
+// a busy shared address such as a café's or a mobile operator's) tells
+// an analyst nothing and is not offered; weakScan bounds the carriers read
+// to find that out.
 const (
-	weakCap  = 20
-	weakScan = 64
+	weakCap  = 5
+	weakScan = 32
 )
 
 // LinkPending links every referral without a subject, oldest first, in
@@ -56,9 +91,11 @@ func (s *LinkService) LinkPending(ctx context.Context, most int) (safeguard.Link
 		}
 		var sum safeguard.LinkSummary
 		var found int
+		var last int64
 		err := s.db.run(ctx, func(tx *Tx) error {
-			sum = safeguard.LinkSummary{}
-			l, err := beginLinking(tx, "link.pending")
+			// A retried attempt starts again from the same place.
+			sum, found, last = safeguard.LinkSummary{}, 0, after
+			l, err := s.beginLinking(tx, "link.pending")
 			if err != nil {
 				return err
 			}
@@ -71,12 +108,13 @@ func (s *LinkService) LinkPending(ctx context.Context, most int) (safeguard.Link
 			if found == 0 {
 				return nil
 			}
-			after = ids[len(ids)-1]
+			last = ids[len(ids)-1]
 			return l.linkAll(ids, &sum)
 		})
 		if err != nil {
 			return total, err
 		}
+		after = last
 		total.Add(sum)
 		if found < n {
 			return total, nil
@@ -90,7 +128,7 @@ func (s *LinkService) LinkReferral(ctx context.Context, referralID int64) (safeg
 	var sum safeguard.LinkSummary
 	err := s.db.run(ctx, func(tx *Tx) error {
 		sum = safeguard.LinkSummary{}
-		l, err := beginLinking(tx, "link.referral")
+		l, err := s.beginLinking(tx, "link.referral")
 		if err != nil {
 			return err
 		}
@@ -111,15 +149,26 @@ func (s *LinkService) LinkReferral(ctx context.Context, referralID int64) (safeg
 
 // linker is one linking transaction.
 type linker struct {
+	svc    *LinkService
 	tx     *Tx
 	sealer safeguard.Sealer
 	ps     stmts
 	areas  *linking.Areas
+	reset  bool // the SQLite page cache was enlarged
+
+	// strong maps each prefetched strong key (its blind index) to the
+	// subjects carrying it; mergedNow maps subjects merged in this
+	// transaction to the subject they joined; subjects caches what
+	// linking needs of a subject. All are kept in step with the writes.
+	strong    map[string][]carrier
+	mergedNow map[int64]int64
+	subjects  map[int64]*linkSubject
 }
 
 // beginLinking checks the actor (PermAssess, national) and takes the
-// linking lock.
-func beginLinking(tx *Tx, action string) (*linker, error) {
+// linking lock. On SQLite it enlarges the page cache as a referral batch
+// does: linking reads the identifier and IP indexes all over.
+func (s *LinkService) beginLinking(tx *Tx, action string) (*linker, error) {
 	a, err := tx.require(action, safeguard.PermAssess)
 	if err != nil {
 		return nil, err
@@ -132,14 +181,32 @@ func beginLinking(tx *Tx, action string) (*linker, error) {
 			return nil, err
 		}
 	}
-	s, err := tx.sealer()
+	sealer, err := tx.sealer()
 	if err != nil {
 		return nil, err
 	}
-	return &linker{tx: tx, sealer: s, ps: stmts{}}, nil
+	l := &linker{svc: s, tx: tx, sealer: sealer, ps: stmts{}, mergedNow: map[int64]int64{}, subjects: map[int64]*linkSubject{}}
+	if tx.db.dialect == SQLite {
+		if _, err := tx.exec(`PRAGMA cache_size = ` + strconv.Itoa(-batchCacheKiB)); err != nil {
+			return nil, err
+		}
+		if _, err := tx.exec(`PRAGMA mmap_size = ` + strconv.Itoa(linkMmapBytes)); err != nil {
+			return nil, err
+		}
+		l.reset = true
+	}
+	return l, nil
 }
 
-func (l *linker) close() { l.ps.close() }
+// close releases the statements and gives the connection its usual cache
+// back before it returns to the pool.
+func (l *linker) close() {
+	l.ps.close()
+	if l.reset {
+		l.tx.exec(`PRAGMA cache_size = -2000`)
+		l.tx.exec(`PRAGMA mmap_size = 0`)
+	}
+}
 
 // query runs a statement prepared once per linking transaction.
 func (l *linker) query(q string, args ...any) (*sql.Rows, error) {
@@ -177,13 +244,25 @@ func (l *linker) linkAll(ids []int64, sum *safeguard.LinkSummary) error {
 	if err := loadPending(l.tx, ids, refs); err != nil {
 		return err
 	}
-	var linked []int64
+	var keys [][]byte
 	for _, id := range ids {
 		p, ok := refs[id]
 		if !ok {
 			return safeguard.Errorf(safeguard.ENOTFOUND, "no referral %d", id)
 		}
 		p.norms = linking.Identifiers(&p.ref)
+		for _, n := range p.norms {
+			if n.Strong() {
+				keys = append(keys, blindIndexOf(l.sealer, n))
+			}
+		}
+	}
+	if err := l.prefetch(keys); err != nil {
+		return err
+	}
+	var linked []int64
+	for _, id := range ids {
+		p := refs[id]
 		if err := l.link(p, sum); err != nil {
 			return err
 		}
@@ -265,39 +344,118 @@ type carrier struct {
 	count   int
 }
 
+// prefetchChunk is how many blind indexes one prefetch query asks for.
+const prefetchChunk = 200
+
+// prefetch reads, in a few queries, which subjects' referrals carry each
+// strong key of the batch. From then on the linker keeps that in step
+// with what it links and merges (the overlay), so each referral's strong
+// lookups cost no query.
+func (l *linker) prefetch(keys [][]byte) error {
+	l.strong = map[string][]carrier{}
+	var todo [][]byte
+	for _, k := range keys {
+		if _, ok := l.strong[string(k)]; !ok {
+			l.strong[string(k)] = nil
+			todo = append(todo, k)
+		}
+	}
+	for len(todo) > 0 {
+		chunk := todo[:min(len(todo), prefetchChunk)]
+		todo = todo[len(chunk):]
+		var b strings.Builder
+		args := make([]any, len(chunk))
+		for i, k := range chunk {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString("$" + strconv.Itoa(i+1))
+			args[i] = k
+		}
+		rows, err := l.query(`SELECT i.blind_index, r.subject_id, MIN(i.referral_id), COUNT(*) FROM identifiers i
+			JOIN referrals r ON r.id = i.referral_id
+			WHERE i.blind_index IN (`+b.String()+`) AND r.subject_id IS NOT NULL
+			GROUP BY i.blind_index, r.subject_id`, args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var k []byte
+			var c carrier
+			if err := rows.Scan(&k, &c.subject, &c.first, &c.count); err != nil {
+				rows.Close()
+				return translate(err)
+			}
+			l.strong[string(k)] = append(l.strong[string(k)], c)
+		}
+		if err := closeRows(rows); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// resolve follows merges made in this transaction.
+func (l *linker) resolve(subject int64) int64 {
+	for {
+		into, ok := l.mergedNow[subject]
+		if !ok {
+			return subject
+		}
+		subject = into
+	}
+}
+
 // strongCarriers returns every subject whose referrals carry the strong
-// value, oldest subject first.
+// value, oldest subject first, from the prefetched overlay.
 func (l *linker) strongCarriers(n linking.Norm) ([]carrier, error) {
-	rows, err := l.query(`SELECT r.subject_id, MIN(i.referral_id), COUNT(*) FROM identifiers i
-		JOIN referrals r ON r.id = i.referral_id
-		WHERE i.blind_index = $1 AND i.kind = $2 AND r.subject_id IS NOT NULL
-		GROUP BY r.subject_id ORDER BY r.subject_id`, blindIndexOf(l.sealer, n), n.Kind)
-	if err != nil {
-		return nil, err
+	cs, ok := l.strong[string(blindIndexOf(l.sealer, n))]
+	if !ok {
+		return nil, safeguard.Errorf(safeguard.EINTERNAL, "linking: a strong key was not prefetched")
 	}
 	var out []carrier
-	for rows.Next() {
-		var c carrier
-		if err := rows.Scan(&c.subject, &c.first, &c.count); err != nil {
-			rows.Close()
-			return nil, translate(err)
+	for _, c := range cs {
+		c.subject = l.resolve(c.subject)
+		if i := slices.IndexFunc(out, func(o carrier) bool { return o.subject == c.subject }); i >= 0 {
+			out[i].first, out[i].count = min(out[i].first, c.first), out[i].count+c.count
+		} else {
+			out = append(out, c)
 		}
-		out = append(out, c)
 	}
-	return out, closeRows(rows)
+	slices.SortFunc(out, func(a, b carrier) int { return cmp.Compare(a.subject, b.subject) })
+	return out, nil
+}
+
+// carried records in the overlay that a referral linked to subject
+// carries the strong key.
+func (l *linker) carried(n linking.Norm, subject, refID int64) {
+	k := string(blindIndexOf(l.sealer, n))
+	cs := l.strong[k]
+	for i := range cs {
+		if l.resolve(cs[i].subject) == subject {
+			cs[i].count++
+			return
+		}
+	}
+	l.strong[k] = append(cs, carrier{subject: subject, first: refID, count: 1})
 }
 
 // weakCarriers returns the subjects carrying a weak value, or nothing
 // when more than weakCap do (or the first weakScan carriers show that).
+// Any weakScan carriers will do, so the query does not sort: a busy
+// address's carriers are never all read.
 func (l *linker) weakCarriers(n linking.Norm) ([]carrier, error) {
+	if l.svc.isCommon(n.Key()) {
+		return nil, nil
+	}
 	var rows *sql.Rows
 	var err error
 	if n.Kind == linking.KindIP {
 		rows, err = l.query(`SELECT r.subject_id, e.referral_id FROM ip_events e JOIN referrals r ON r.id = e.referral_id
-			WHERE e.ip = $1 AND r.subject_id IS NOT NULL ORDER BY e.referral_id LIMIT $2`, n.Value, weakScan)
+			WHERE e.ip = $1 AND r.subject_id IS NOT NULL LIMIT $2`, n.Value, weakScan)
 	} else {
 		rows, err = l.query(`SELECT r.subject_id, i.referral_id FROM identifiers i JOIN referrals r ON r.id = i.referral_id
-			WHERE i.blind_index = $1 AND i.kind = $2 AND r.subject_id IS NOT NULL ORDER BY i.referral_id LIMIT $3`,
+			WHERE i.blind_index = $1 AND i.kind = $2 AND r.subject_id IS NOT NULL LIMIT $3`,
 			blindIndexOf(l.sealer, n), n.Kind, weakScan)
 	}
 	if err != nil {
@@ -320,6 +478,7 @@ func (l *linker) weakCarriers(n linking.Norm) ([]carrier, error) {
 		return nil, err
 	}
 	if len(out) > weakCap {
+		l.svc.setCommon(n.Key())
 		return nil, nil
 	}
 	return out, nil
@@ -443,6 +602,11 @@ func (l *linker) link(p *pendingRef, sum *safeguard.LinkSummary) error {
 	if err := l.exec(`UPDATE referrals SET subject_id = $1 WHERE id = $2`, target.id, refID); err != nil {
 		return err
 	}
+	for _, n := range p.norms {
+		if n.Strong() {
+			l.carried(n, target.id, refID)
+		}
+	}
 	sum.Linked++
 	return nil
 }
@@ -462,6 +626,9 @@ type linkSubject struct {
 }
 
 func (l *linker) subject(id int64) (*linkSubject, error) {
+	if s, ok := l.subjects[id]; ok {
+		return s, nil
+	}
 	s := &linkSubject{id: id}
 	rows, err := l.query(`SELECT ref, COALESCE(force_code, ''), address_enc IS NOT NULL, merged_into FROM subjects WHERE id = $1`, id)
 	if err != nil {
@@ -475,6 +642,7 @@ func (l *linker) subject(id int64) (*linkSubject, error) {
 		rows.Close()
 		return nil, translate(err)
 	}
+	l.subjects[id] = s
 	return s, closeRows(rows)
 }
 
@@ -502,7 +670,9 @@ func (l *linker) newSubject(ref *safeguard.Referral, sum *safeguard.LinkSummary,
 		return nil, err
 	}
 	sum.Created++
-	return &linkSubject{id: subj.ID, ref: subj.Ref, force: subj.ForceCode, hasAddress: subj.Address != ""}, nil
+	ls := &linkSubject{id: subj.ID, ref: subj.Ref, force: subj.ForceCode, hasAddress: subj.Address != ""}
+	l.subjects[ls.id] = ls
+	return ls, nil
 }
 
 // place gives a subject without an address or force the referral's
@@ -594,24 +764,27 @@ func (l *linker) possible(a, b int64, kind string, key []byte, masked, reason st
 		return false, nil
 	}
 	lo, hi := min(a, b), max(a, b)
-	var n int
-	if err := l.tx.queryRow(`SELECT COUNT(*) FROM possible_links p
+	rows, err := l.query(`SELECT 1 FROM possible_links p
 		JOIN subjects s1 ON s1.id = p.subject_id JOIN subjects s2 ON s2.id = p.other_id
-		WHERE p.kind = $1 AND p.key_hash = $2 AND p.status <> $3
+		WHERE p.key_hash = $1 AND p.kind = $2 AND p.status <> $3
 		AND ((COALESCE(s1.merged_into, s1.id) = $4 AND COALESCE(s2.merged_into, s2.id) = $5)
-		  OR (COALESCE(s1.merged_into, s1.id) = $5 AND COALESCE(s2.merged_into, s2.id) = $4))`,
-		[]any{kind, key, safeguard.LinkConfirmed, lo, hi}, &n); err != nil {
+		  OR (COALESCE(s1.merged_into, s1.id) = $5 AND COALESCE(s2.merged_into, s2.id) = $4)) LIMIT 1`,
+		key, kind, safeguard.LinkConfirmed, lo, hi)
+	if err != nil {
 		return false, err
-	} else if n > 0 {
-		return false, nil
 	}
-	_, err := l.tx.insert(`INSERT INTO possible_links (subject_id, other_id, kind, key_hash, masked, reason, referrals, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (subject_id, other_id, kind, key_hash) DO NOTHING`,
+	known := rows.Next()
+	if err := closeRows(rows); err != nil || known {
+		return false, err
+	}
+	rows, err = l.query(`INSERT INTO possible_links (subject_id, other_id, kind, key_hash, masked, reason, referrals, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (subject_id, other_id, kind, key_hash) DO NOTHING RETURNING id`,
 		lo, hi, kind, key, masked, reason, joinIDs(refs), l.tx.now)
-	if safeguard.ErrorCode(err) == safeguard.ENOTFOUND {
-		return false, nil
+	if err != nil {
+		return false, err
 	}
-	return err == nil, err
+	added := rows.Next()
+	return added, closeRows(rows)
 }
 
 // splitKey is the key_hash of the rejected link a split records.

@@ -64,6 +64,12 @@ func (l *linker) merge(into, from *linkSubject, reason string) error {
 	}
 	into.hasAddress = into.hasAddress || from.hasAddress
 	from.mergedInto.Int64, from.mergedInto.Valid = into.id, true
+	l.mergedNow[from.id] = into.id
+	for _, s := range l.subjects {
+		if s.mergedInto.Valid && s.mergedInto.Int64 == from.id {
+			s.mergedInto.Int64 = into.id
+		}
+	}
 	if err := tx.audit("subject.merge", "subject", id(into.id), fmt.Sprintf("from=%s referrals=%d", from.ref, moved)); err != nil {
 		return err
 	}
@@ -91,7 +97,7 @@ func (s *LinkService) MergeSubjects(ctx context.Context, into, from, reason stri
 	}
 	var out *safeguard.Subject
 	err = s.db.run(ctx, func(tx *Tx) error {
-		l, err := beginLinking(tx, "subject.merge")
+		l, err := s.beginLinking(tx, "subject.merge")
 		if err != nil {
 			return err
 		}
@@ -141,7 +147,7 @@ func (s *LinkService) SplitSubject(ctx context.Context, ref string, referralIDs 
 	}
 	var out *safeguard.Subject
 	err = s.db.run(ctx, func(tx *Tx) error {
-		l, err := beginLinking(tx, "subject.split")
+		l, err := s.beginLinking(tx, "subject.split")
 		if err != nil {
 			return err
 		}
@@ -183,6 +189,7 @@ func (s *LinkService) SplitSubject(ctx context.Context, ref string, referralIDs 
 			if _, err := tx.exec(`UPDATE subjects SET force_code = $1 WHERE id = $2`, from.force, to.id); err != nil {
 				return err
 			}
+			to.force = from.force
 		}
 		in := inList(ids)
 		if _, err := tx.exec(`UPDATE subject_links SET ended_at = $1, ended_reason = $2 WHERE subject_id = $3 AND ended_at IS NULL AND referral_id IN (`+in+`)`,
@@ -232,7 +239,7 @@ func (s *LinkService) DecidePossibleLink(ctx context.Context, linkID int64, conf
 		if confirm {
 			action = "possible_link.confirm"
 		}
-		l, err := beginLinking(tx, action)
+		l, err := s.beginLinking(tx, action)
 		if err != nil {
 			return err
 		}
@@ -402,10 +409,10 @@ func (s *LinkService) MergedInto(ctx context.Context, ref string) (string, error
 			return err
 		}
 		err = tx.queryRow(`SELECT m.ref FROM subjects s JOIN subjects m ON m.id = s.merged_into WHERE s.id = $1`, []any{subj.ID}, &into)
-		if safeguard.ErrorCode(err) == safeguard.ENOTFOUND {
-			return nil
+		if err != nil && safeguard.ErrorCode(err) != safeguard.ENOTFOUND {
+			return err
 		}
-		return err
+		return tx.audit("subject.read", "subject", id(subj.ID), "merged_into="+into)
 	})
 	return into, err
 }

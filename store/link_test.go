@@ -436,3 +436,79 @@ func TestIngestRuns(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestLink_ConcurrentPassesLinkOnce runs linking passes and single-referral
+// links at once, as several servers and API posts would: every referral
+// ends up linked exactly once and referrals sharing an e-mail address are
+// one subject.
+func TestLink_ConcurrentPassesLinkOnce(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *TestDB) {
+		const n = 120
+		var refs []*safeguard.Referral
+		for i := range n {
+			refs = append(refs, mustReferral(t, db, "P-"+strconv.Itoa(i), []string{
+				"email=person" + strconv.Itoa(i%17) + "@example.com", "phone=+4477009" + strconv.Itoa(10000+i%23)}))
+		}
+		svc := store.NewLinkService(db.DB)
+		errs := make(chan error, 8)
+		for w := range 4 {
+			go func() {
+				if w%2 == 0 {
+					_, err := svc.LinkPending(systemCtx(), 0)
+					errs <- err
+					return
+				}
+				for i := w; i < n; i += 4 {
+					if _, err := svc.LinkReferral(systemCtx(), refs[i].ID); err != nil {
+						errs <- err
+						return
+					}
+				}
+				errs <- nil
+			}()
+		}
+		for range 4 {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+		mustLinkedOnce(t, db)
+		var subjects int
+		db.RawDB().QueryRow(`SELECT COUNT(DISTINCT subject_id) FROM referrals`).Scan(&subjects)
+		// Every e-mail (i%17) and phone (i%23) chain joins all 120 into one.
+		if subjects != 1 {
+			t.Fatalf("%d subjects, want the one every chain joins", subjects)
+		}
+	})
+}
+
+// TestLink_ForcesKeepSubjectsApart: a referral joining subjects of two
+// forces is linked to the older and offered for review, not merged.
+func TestLink_ForcesKeepSubjectsApart(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *TestDB) {
+		for _, code := range []string{"KNT", "ESX"} {
+			f := &safeguard.Force{Code: code, Name: "Force " + code, Areas: []string{map[string]string{"KNT": "CT", "ESX": "CM"}[code]}, Synthetic: true}
+			if err := store.NewForceService(db.DB).CreateForce(systemCtx(), f); err != nil {
+				t.Fatal(err)
+			}
+		}
+		r1 := mustReferral(t, db, "K-1", []string{"email=quin@example.com", "address=1 Example Street, Testtown CT1 1AA"})
+		r2 := mustReferral(t, db, "E-1", []string{"phone=+44 7700 900789", "address=2 Example Road, Testtown CM1 1AA"})
+		linkAll(t, db)
+		a, b := subjectOf(t, db, r1.ID), subjectOf(t, db, r2.ID)
+		if a.ForceCode != "KNT" || b.ForceCode != "ESX" {
+			t.Fatalf("forces %q and %q", a.ForceCode, b.ForceCode)
+		}
+		r3 := mustReferral(t, db, "X-1", []string{"email=quin@example.com", "phone=07700900789"})
+		if sum := linkAll(t, db); sum.Merged != 0 || sum.Possible != 1 {
+			t.Fatalf("summary %+v, want no merge and one possible link", sum)
+		}
+		if subjectOf(t, db, r3.ID).ID != a.ID || subjectOf(t, db, r2.ID).ID != b.ID {
+			t.Fatal("the bridge moved referrals between forces")
+		}
+		if !strings.Contains(evidenceOf(subjectOf(t, db, r3.ID), r3.ID), "different forces (KNT, ESX)") {
+			t.Errorf("evidence %q", evidenceOf(subjectOf(t, db, r3.ID), r3.ID))
+		}
+		mustLinkedOnce(t, db)
+	})
+}

@@ -77,7 +77,8 @@ var subjectOrders = map[string][2]string{
 
 // FindSubjects returns the subjects the actor may see that match the
 // filter, sorted and paged in the database, and the total count. A force
-// user sees only their force's subjects. The listing is audited with the
+// user sees only their force's subjects; subjects merged into another are
+// left out (their page still says where they went). The listing is audited with the
 // ids returned. Requires PermReadPersonal; returns EINVALID for an unknown
 // sort or band.
 func (s *SubjectService) FindSubjects(ctx context.Context, f safeguard.SubjectFilter) ([]*safeguard.Subject, int, error) {
@@ -118,6 +119,7 @@ func (s *SubjectService) FindSubjects(ctx context.Context, f safeguard.SubjectFi
 		if f.ForceCode != "" {
 			add("s.force_code = $%d", f.ForceCode)
 		}
+		where = append(where, "s.merged_into IS NULL") // a merged subject lives on in the one it joined
 		if f.Band != "" {
 			// By rank, not name, so the queue indexes apply.
 			add("s.band_rank = $%d", f.Band.Rank())

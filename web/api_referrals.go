@@ -40,14 +40,18 @@ func (s *Server) apiCreateReferral(w http.ResponseWriter, r *http.Request) {
 	}
 	ref, err := intake.DecodeJSON(body, safeguard.NowFromContext(r.Context()))
 	if err != nil {
-		s.Error(w, r, err)
+		s.rejectPosted(w, r, err)
 		return
 	}
 	dup, err := s.svc.Referrals.CreateReferral(r.Context(), ref)
 	if err != nil {
-		s.Error(w, r, err)
+		s.rejectPosted(w, r, err)
 		return
 	}
+	if !dup {
+		s.linkPosted(r.Context(), ref.ID)
+	}
+	s.recordPosted(r.Context(), dup, nil)
 	status := http.StatusCreated
 	if dup {
 		status = http.StatusOK
@@ -82,4 +86,13 @@ func (s *Server) apiListReferrals(w http.ResponseWriter, r *http.Request) {
 		rows = []*safeguard.Referral{}
 	}
 	writeJSON(w, http.StatusOK, listResponse[*safeguard.Referral]{Items: rows, Total: total, Offset: offset, Limit: limit})
+}
+
+// rejectPosted answers a refused referral, recording a bad one (EINVALID)
+// on the intake page.
+func (s *Server) rejectPosted(w http.ResponseWriter, r *http.Request, err error) {
+	if safeguard.ErrorCode(err) == safeguard.EINVALID {
+		s.recordPosted(r.Context(), false, &safeguard.IngestRejection{File: "POST /api/v1/referrals", Error: safeguard.ErrorMessage(err)})
+	}
+	s.Error(w, r, err)
 }

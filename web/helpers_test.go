@@ -192,6 +192,8 @@ func MustOpenEnv(tb testing.TB, opts ...EnvOptions) *Env {
 		Backlog:     store.NewSubjectService(db),
 		Attribution: store.NewAttributionService(db),
 		Risk:        store.NewRiskService(db),
+		Links:       store.NewLinkService(db),
+		IngestRuns:  store.NewIngestRunService(db),
 		Ping:        db.Ping,
 	}
 	if o.Edit != nil {

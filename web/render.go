@@ -38,6 +38,8 @@ func templateFuncs(sa *staticAssets) template.FuncMap {
 		"notViewed": func(b *bool) bool { return b != nil && !*b },
 		"overdue":   func(v any) bool { t, ok := asTime(v); return ok && t.Before(time.Now()) },
 		"cgnat":     func(a netip.Addr) bool { return safeguard.CGNAT.Contains(a.Unmap()) },
+		// kindWords names an identifier kind as evidence does ("IP address").
+		"kindWords": possibleKindWords,
 	}
 }
 
@@ -104,6 +106,9 @@ var doneMessages = map[string]string{
 	"policy-loaded":    "The policy has been loaded as a candidate: check its what-if before applying it.",
 	"policy-applied":   "The policy is active; every subject is being re-assessed in the background.",
 	"policy-discarded": "The candidate policy has been discarded.",
+	"merged":           "The subjects have been merged.",
+	"split":            "The referrals have been split off into this new subject.",
+	"decided":          "The possible link has been decided.",
 }
 
 type navItem struct {
@@ -173,6 +178,7 @@ func (s *Server) navFor(a safeguard.Actor, current string) []navItem {
 		{"Queue", "/queue", a.Can(safeguard.PermReadPersonal) && s.svc.Subjects != nil},
 		{"Subjects", "/subjects", a.Can(safeguard.PermReadPersonal) && s.svc.Subjects != nil},
 		{"Referrals", "/referrals", a.Can(safeguard.PermReadPersonal) && s.svc.Referrals != nil},
+		{"Intake", "/intake", a.Can(safeguard.PermIntake) && s.svc.IngestRuns != nil},
 		{"Operations", "/operations", a.Can(safeguard.PermReadOperational) && s.svc.Operations != nil},
 		{"Forecast", "/forecast", (a.Can(safeguard.PermReadReports) || a.Can(safeguard.PermReadOperational)) && s.svc.Backlog != nil},
 		{"Banks", "/banks", canAny(safeguard.PermManageBanks, safeguard.PermMatch) && s.svc.Banks != nil},

@@ -72,6 +72,10 @@ type Services struct {
 	Backlog     safeguard.BacklogService
 	Attribution safeguard.AttributionService
 	Risk        safeguard.RiskService
+	// Links and IngestRuns serve linking decisions and the intake page;
+	// when Links is set, a referral posted to the API is linked at once.
+	Links      safeguard.LinkService
+	IngestRuns safeguard.IngestRunService
 	// Matcher answers hash lookups from banks held in memory. The server
 	// loads it on the first lookup if nobody has; keeping it current
 	// (Set.Watch) is the caller's job.

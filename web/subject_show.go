@@ -19,6 +19,8 @@ type subjectPage struct {
 	Attribution *subjectAttribution
 	// Risk is the risk assessment section; nil without the service.
 	Risk *subjectRisk
+	// Linking is the subject's link history, possible links and forms.
+	Linking *subjectLinking
 }
 
 // scanSummary is an attached scan report as the subject page shows it:
@@ -94,6 +96,9 @@ func (s *Server) subjectPage(ctx context.Context, sub *safeguard.Subject) (*subj
 		return nil, err
 	}
 	if err := s.loadSubjectRisk(ctx, p); err != nil {
+		return nil, err
+	}
+	if p.Linking, err = s.subjectLinking(ctx, sub); err != nil {
 		return nil, err
 	}
 	if p.Referrals, _, err = s.svc.Referrals.FindReferrals(ctx, safeguard.ReferralFilter{SubjectID: &sub.ID, Limit: maxLimit}); err != nil {

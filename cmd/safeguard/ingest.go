@@ -23,7 +23,10 @@ func runIngest(ctx context.Context, env *Env, args []string) error {
 			"lines with one referral object a line (the shape POST /api/v1/referrals takes), or a CSV\n"+
 			"bulk file whose header names source and source_ref (docs/intake.md has both formats).\n"+
 			"Referrals are committed in batches, counted only once committed, and idempotent on\n"+
-			"(source, source_ref), so an interrupted run can be repeated. Prints a JSON summary:\n"+
+			"(source, source_ref), so an interrupted run can be repeated. After each batch, every\n"+
+			"referral without a subject is linked into one (through shared strong identifiers), so a\n"+
+			"rerun also links what an interrupted run stored. The run and its rejections are kept\n"+
+			"for the intake page. Prints a JSON summary:\n"+
 			`{"accepted":N,"duplicates":N,"rejected":[{"file","where","error"}]}`)
 	cfg.dbFlags(fs)
 	if err := parseFlags(fs, interspersed(fs, args)); err != nil {
@@ -37,7 +40,7 @@ func runIngest(ctx context.Context, env *Env, args []string) error {
 	}
 	defer db.Close()
 	ctx = safeguard.NewContextWithActor(ctx, safeguard.Actor{Kind: safeguard.ActorSystem, Name: "ingest", Role: safeguard.RoleAnalyst})
-	in := &intake.Ingester{Referrals: store.NewReferralService(db)}
+	in := &intake.Ingester{Referrals: store.NewReferralService(db), Linker: store.NewLinkService(db), Runs: store.NewIngestRunService(db)}
 	sum, err := in.Files(ctx, fs.Args())
 	if sum != nil {
 		enc := json.NewEncoder(env.Stdout)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -61,9 +62,23 @@ func TestIngestTwiceChangesNothing(t *testing.T) {
 		if files0 != 2 {
 			t.Fatalf("the report's two fileDetails documents gave %d stored files", files0)
 		}
+		linked := func() string {
+			var out string
+			for _, table := range []string{"subjects", "subject_links", "possible_links"} {
+				var n int
+				db.raw(t).QueryRow(`SELECT COUNT(*) FROM ` + table).Scan(&n)
+				out += fmt.Sprintf("%s=%d ", table, n)
+			}
+			return out
+		}
+		before := linked()
+		assertLinkedOnce(t, db.raw(t), 51)
 		out, _, err = runCLI(t, env, append([]string{"ingest"}, files...)...)
 		if err != nil || strings.TrimSpace(out) != `{"accepted":0,"duplicates":51,"rejected":[]}` {
 			t.Fatalf("second ingest: %s, %v", out, err)
+		}
+		if after := linked(); after != before {
+			t.Fatalf("second ingest changed the subjects: %s, then %s", before, after)
 		}
 		var n int
 		db.raw(t).QueryRow(`SELECT COUNT(*) FROM referrals`).Scan(&n)
@@ -149,7 +164,26 @@ func TestIngestKilledAndRerun(t *testing.T) {
 		if sum.Accepted != n-before || sum.Duplicates != before {
 			t.Fatalf("rerun summary %s after %d were stored, want %d accepted and %d duplicates", out, before, n-before, before)
 		}
+		assertLinkedOnce(t, raw, n)
 	})
+}
+
+// assertLinkedOnce checks that each of the n referrals has a subject and
+// exactly one current link, to that subject, and that referrals sharing
+// an e-mail address (writeReferrals repeats them) share a subject.
+func assertLinkedOnce(t *testing.T, raw *sql.DB, n int) {
+	t.Helper()
+	var unlinked, bad, links, split int
+	raw.QueryRow(`SELECT COUNT(*) FROM referrals WHERE subject_id IS NULL`).Scan(&unlinked)
+	raw.QueryRow(`SELECT COUNT(*) FROM referrals r WHERE 1 <> (SELECT COUNT(*) FROM subject_links l
+		WHERE l.referral_id = r.id AND l.ended_at IS NULL AND l.subject_id = r.subject_id)`).Scan(&bad)
+	raw.QueryRow(`SELECT COUNT(*) FROM subject_links WHERE ended_at IS NULL`).Scan(&links)
+	raw.QueryRow(`SELECT COUNT(*) FROM (SELECT i.blind_index FROM identifiers i JOIN referrals r ON r.id = i.referral_id
+		WHERE i.kind = 'email' GROUP BY i.blind_index HAVING COUNT(DISTINCT r.subject_id) > 1) x`).Scan(&split)
+	if unlinked != 0 || bad != 0 || links != n || split != 0 {
+		t.Fatalf("%d referrals unlinked, %d without exactly one current link, %d current links for %d referrals, %d e-mails in more than one subject",
+			unlinked, bad, links, n, split)
+	}
 }
 
 func copyFile(t *testing.T, from, to string) {

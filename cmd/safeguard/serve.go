@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"safeguard"
 	"safeguard/keyring"
 	"safeguard/matcher"
 	"safeguard/password"
@@ -95,7 +96,7 @@ func (m *Main) Run(ctx context.Context) error {
 	go m.Matcher.Watch(watchCtx, matchRefresh, m.Logger)
 	// Facts change in many places; the assessor follows them all through
 	// the database, so a subject is re-assessed within a second.
-	m.assessing.Add(2)
+	m.assessing.Add(3)
 	go func() {
 		defer m.assessing.Done()
 		store.NewAssessor(m.DB, 0).Run(watchCtx, assessEvery)
@@ -103,6 +104,10 @@ func (m *Main) Run(ctx context.Context) error {
 	go func() {
 		defer m.assessing.Done()
 		m.purgeSessions(watchCtx)
+	}()
+	go func() {
+		defer m.assessing.Done()
+		m.linkLoop(watchCtx, linkInterval)
 	}()
 	svc.Matcher = m.Matcher
 	if m.Server, err = web.NewServer(cfg, svc, m.Logger); err != nil {
@@ -127,6 +132,35 @@ func (m *Main) purgeSessions(ctx context.Context) {
 			m.Logger.Error("purging expired sessions failed", "error", err)
 		} else if n > 0 {
 			m.Logger.Info("purged expired sessions", "sessions", n)
+		}
+	}
+}
+
+// linkInterval is how often the server links referrals that were
+// committed but not linked (a crashed ingest, a failed link after an API
+// post, another server's work cut short).
+const linkInterval = 5 * time.Second
+
+// linkLoop links every referral without a subject now and then every
+// interval until ctx ends. Passes hold the linking lock, so several
+// servers on one PostgreSQL take turns.
+func (m *Main) linkLoop(ctx context.Context, interval time.Duration) {
+	links := store.NewLinkService(m.DB)
+	ctx = safeguard.NewContextWithActor(ctx, safeguard.Actor{Kind: safeguard.ActorSystem, Name: "linker", Role: safeguard.RoleAnalyst})
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		sum, err := links.LinkPending(ctx, 0)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			m.Logger.Warn("linking pass failed", "code", safeguard.ErrorCode(err), "error", err)
+		case sum.Linked > 0:
+			m.Logger.Info("linked referrals", "linked", sum.Linked, "subjects_created", sum.Created, "merged", sum.Merged, "possible_links", sum.Possible)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
 		}
 	}
 }
@@ -166,6 +200,8 @@ func services(db *store.DB) web.Services {
 		Backlog:     store.NewSubjectService(db),
 		Attribution: store.NewAttributionService(db),
 		Risk:        store.NewRiskService(db),
+		Links:       store.NewLinkService(db),
+		IngestRuns:  store.NewIngestRunService(db),
 		Ping:        db.Ping,
 	}
 }

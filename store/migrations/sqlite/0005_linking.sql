@@ -50,6 +50,7 @@ CREATE TABLE possible_links (
 	UNIQUE (subject_id, other_id, kind, key_hash)
 );
 CREATE INDEX possible_links_other ON possible_links (other_id);
+CREATE INDEX possible_links_key ON possible_links (key_hash);
 CREATE INDEX possible_links_open ON possible_links (created_at) WHERE status = 'open';
 
 CREATE TABLE ingest_runs (
