@@ -32,8 +32,10 @@ type forecastPage struct {
 	WhatIfExtra float64
 	WhatIfBand  safeguard.Band
 	Bands       []safeguard.Band
-	Chart       template.HTML
-	Weeks       []forecastWeek
+	// CanSetCapacity shows the capacity form (coordinators, admins).
+	CanSetCapacity bool
+	Chart          template.HTML
+	Weeks          []forecastWeek
 }
 
 // forecastRow is a force's (or the nation's) forecast, and the what-if's
@@ -92,6 +94,7 @@ func (s *Server) showForecast(w http.ResponseWriter, r *http.Request) {
 		q.Items = append(q.Items, forecast.Item{Band: it.Band, DueAt: it.DueAt})
 	}
 	a, _ := safeguard.ActorFromContext(ctx)
+	p.CanSetCapacity = a.Can(safeguard.PermManageOps) || a.Can(safeguard.PermManageUsers)
 	known := false
 	var nowAll, ifAll []forecast.Forecast
 	var nowCurve, ifCurve []int

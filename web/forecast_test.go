@@ -1,6 +1,8 @@
 package web_test
 
 import (
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -61,5 +63,51 @@ func TestForecast_PageAndWhatIf(t *testing.T) {
 	aud.MustLogin(safeguard.RoleAuditor)
 	if got := aud.Get("/forecast").StatusCode; got != 200 {
 		t.Errorf("auditor: %d", got)
+	}
+}
+
+// TestForecast_SetCapacity: a coordinator sets a force's capacity per band
+// on the forecast page and through the API; a supervisor may not; the
+// forecast uses the new figures.
+func TestForecast_SetCapacity(t *testing.T) {
+	t.Parallel()
+	e := MustOpenEnv(t)
+	mustAssess(t, e, e.Kent, safeguard.BandImmediate, time.Now().Add(48*time.Hour), 3)
+	b := e.NewBrowser(t)
+	b.MustLogin(safeguard.RoleCoordinator)
+	page := b.Get("/forecast")
+	resp := b.PostForm("/forecast/capacity", url.Values{"csrf_token": {CSRF(t, page.Body)}, "force": {"KNT"},
+		"weekly_capacity": {"4"}, "capacity_immediate": {"1"}, "capacity_high": {"3"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("set capacity: %d\n%s", resp.StatusCode, resp.Body)
+	}
+	if body := b.Get(resp.Header.Get("Location")).Body; !strings.Contains(body, "immediate 1, high 3 a week") || !strings.Contains(body, "capacity has been changed") {
+		t.Errorf("forecast after the change lacks the per-band capacity")
+	}
+	bad := b.PostForm("/forecast/capacity", url.Values{"csrf_token": {CSRF(t, page.Body)}, "force": {"KNT"}, "weekly_capacity": {"lots"}})
+	if bad.StatusCode != 400 {
+		t.Errorf("a bad figure: %d", bad.StatusCode)
+	}
+
+	coord := e.MustToken(t, safeguard.RoleCoordinator)
+	api := e.API(t, "PUT", "/api/v1/forces/ESX/capacity", coord, strings.NewReader(`{"weekly_capacity": 12}`))
+	if api.StatusCode != 200 || !strings.Contains(api.Body, `"weekly_capacity": 12`) {
+		t.Fatalf("API: %d %s", api.StatusCode, api.Body)
+	}
+	for _, c := range []struct {
+		token, body string
+		want        int
+	}{
+		{coord, `{"weekly_capacity": -1}`, 400},
+		{coord, `{"weekly_capacity": 1, "band_capacity": {"urgent": 1}}`, 400},
+		{coord, `{"weekly": 1}`, 400},
+		{e.MustToken(t, safeguard.RoleSupervisor), `{"weekly_capacity": 100}`, 403},
+	} {
+		if got := e.API(t, "PUT", "/api/v1/forces/ESX/capacity", c.token, strings.NewReader(c.body)).StatusCode; got != c.want {
+			t.Errorf("%s: %d, want %d", c.body, got, c.want)
+		}
+	}
+	if got := e.API(t, "PUT", "/api/v1/forces/NOPE/capacity", coord, strings.NewReader(`{"weekly_capacity": 1}`)).StatusCode; got != 404 {
+		t.Errorf("unknown force: %d", got)
 	}
 }

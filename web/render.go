@@ -26,14 +26,15 @@ type templates struct {
 
 func templateFuncs(sa *staticAssets) template.FuncMap {
 	return template.FuncMap{
-		"static":   sa.URL,
-		"fmtTime":  fmtTime,
-		"fmtDate":  fmtDate,
-		"join":     strings.Join,
-		"add":      func(a, b int) int { return a + b },
-		"label":    func(s string) string { return strings.ReplaceAll(s, "_", " ") },
-		"csvLimit": func() string { return "100,000" },
-		"yesno":    yesno,
+		"static":     sa.URL,
+		"fmtTime":    fmtTime,
+		"fmtDate":    fmtDate,
+		"join":       strings.Join,
+		"add":        func(a, b int) int { return a + b },
+		"label":      func(s string) string { return strings.ReplaceAll(s, "_", " ") },
+		"csvLimit":   func() string { return "100,000" },
+		"capacityOf": capacityText,
+		"yesno":      yesno,
 		// notViewed: the provider said it did not open the file.
 		"notViewed": func(b *bool) bool { return b != nil && !*b },
 		"overdue":   func(v any) bool { t, ok := asTime(v); return ok && t.Before(time.Now()) },
@@ -93,10 +94,11 @@ type view struct {
 // doneMessages are the confirmations a redirect after a change may ask for
 // with ?done=KEY; only these fixed texts are ever shown.
 var doneMessages = map[string]string{
-	"revoked": "The token has been revoked.",
-	"force":   "The force has been added.",
-	"scan":    "The scan report has been attached.",
-	"resolve": "The subject's IP events have been resolved against the stored ISP records.",
+	"capacity": "The force's capacity has been changed; the forecast below uses it.",
+	"revoked":  "The token has been revoked.",
+	"force":    "The force has been added.",
+	"scan":     "The scan report has been attached.",
+	"resolve":  "The subject's IP events have been resolved against the stored ISP records.",
 	// The assessment engine: the subject is re-assessed within a second.
 	"fact":             "The fact has been recorded; the subject is re-assessed within a second.",
 	"retracted":        "The fact has been retracted; the subject is re-assessed within a second.",
