@@ -1,9 +1,6 @@
 package hashindex
 
-import (
-	"encoding/binary"
-	"math/bits"
-)
+import "math/bits"
 
 // masksByWeight[w] lists every 16-bit mask with w bits set, for probing the
 // buckets within distance w of a query box.
@@ -132,102 +129,57 @@ type bucket struct {
 	budget int8
 }
 
+// scanBuckets filters the buckets through their inline next boxes and
+// verifies the survivors. It is software-pipelined: the cache lines of bucket
+// j+prefetchAhead are requested while bucket j is filtered, and those of a
+// survivor's position as soon as it is found, so that the filter rarely waits
+// for memory and the misses of different buckets overlap.
 func (v *segView) scanBuckets(bs []bucket, q *words, qb *[numBoxes]uint16, r int, dst []Match) []Match {
 	s := v.seg
-	// Touch the first five cache lines of every bucket (a 10M bank averages
-	// 152 entries, 304 bytes, a bucket) with no branch between the loads, so
-	// that they are all in flight at once; the hardware prefetcher follows
-	// the longer buckets during the scan.
-	var touch byte
-	for j := range bs {
-		ent := s.tables[bs[j].table].ent
-		a := 4 * bs[j].a
-		last := 2 * (bs[j].a + max(bs[j].b, bs[j].a+1)) // end of the next boxes
-		touch ^= ent[a] ^ ent[min(a+64, last)] ^ ent[min(a+128, last)] ^
-			ent[min(a+192, last)] ^ ent[min(a+256, last)]
+	for j := range min(len(bs), prefetchAhead) {
+		s.prefetchBucket(&bs[j])
 	}
+	var masks [maskWords]uint32
 	var cands [candBatch]candidate
-	var hits [candBatch]uint32
 	n := 0
 	for j := range bs {
+		if j+prefetchAhead < len(bs) {
+			s.prefetchBucket(&bs[j+prefetchAhead])
+		}
 		bk := &bs[j]
+		t := &s.tables[bk.table]
 		qn := qb[(int(bk.table)+1)%numBoxes]
-		for a := bk.a; a < bk.b; {
-			var m int
-			m, a = filterNext(s.tables[bk.table].ent, bk.a, a, bk.b, qn, int(bk.budget), hits[:])
-			if n+m > len(cands) {
-				dst = v.verify(cands[:n], q, r, dst)
-				n = 0
-			}
-			hi := s.tables[bk.table].hi
-			for _, e := range hits[:m] {
-				cands[n] = candidate{e: e, a: bk.a, b: bk.b, k: bk.k, table: bk.table}
-				n++
-				// Start the miss on the high position part now, to overlap
-				// with the rest of the scan.
-				touch ^= byte(hi[s.hiStart(bk.a, bk.k)>>6])
+		for from := bk.a; from < bk.b; from += 32 * maskWords {
+			to := min(bk.b, from+32*maskWords)
+			filterMasks(t.ent[2*(bk.a+from):2*(bk.a+to)], qn, int(bk.budget), masks[:])
+			for w, mk := range masks[:(to-from+31)/32] {
+				for ; mk != 0; mk &= mk - 1 {
+					if n == len(cands) {
+						dst = v.verify(cands[:n], q, r, dst)
+						n = 0
+					}
+					e := from + 32*uint32(w) + uint32(bits.TrailingZeros32(mk))
+					cands[n] = candidate{e: e, a: bk.a, b: bk.b, k: bk.k, table: bk.table}
+					n++
+					prefetch(t.ent[2*(bk.b+e) : 2*(bk.b+e)+2])
+					prefetchWord(&t.hi[s.hiStart(bk.a, bk.k)>>6])
+				}
 			}
 		}
-	}
-	if touch == 1 && r < 0 { // never true; keeps the touching loads alive
-		return nil
 	}
 	return v.verify(cands[:n], q, r, dst)
 }
 
-const (
-	lanes16 = 0x0001_0001_0001_0001
-	high16  = 0x8000_8000_8000_8000
-)
+// prefetchAhead is how many buckets ahead of the filter their cache lines are
+// requested: enough to cover a memory latency with filtering work.
+const prefetchAhead = 16
 
-// filterNext finds the entries e in [from, b) of the bucket that starts at
-// entry a whose inline next box differs from qn in at most budget bits
-// (budget < 16), four entries to a 64-bit word with a per-lane popcount. It
-// stores them in hits (of length candBatch) and returns how many, and where
-// to resume when hits could not hold them all.
-func filterNext(ent []byte, a, from, b uint32, qn uint16, budget int, hits []uint32) (int, uint32) {
-	qq := uint64(qn) * lanes16
-	limit := uint64(budget+1) * lanes16
-	// Whole groups of eight entries; the last may run past b into the low
-	// parts, the next bucket or the padding, and each yields at most eight
-	// hits.
-	groups := min((b-from+7)/8, uint32(len(hits)/8))
-	start := 2 * (a + from)
-	words := ent[start : start+16*groups]
-	n := 0
-	e := from
-	for len(words) >= 16 {
-		p0 := lanesWithin(binary.LittleEndian.Uint64(words)^qq, limit)
-		p1 := lanesWithin(binary.LittleEndian.Uint64(words[8:])^qq, limit)
-		words = words[16:]
-		if p0|p1 != 0 {
-			for ; p0 != 0; p0 &= p0 - 1 {
-				hits[n&(candBatch-1)] = e + uint32(bits.TrailingZeros64(p0)>>4)
-				n++
-			}
-			for ; p1 != 0; p1 &= p1 - 1 {
-				hits[n&(candBatch-1)] = e + 4 + uint32(bits.TrailingZeros64(p1)>>4)
-				n++
-			}
-		}
-		e += 8
-	}
-	// Drop the lanes past the bucket.
-	for n > 0 && hits[n-1] >= b {
-		n--
-	}
-	return n, min(e, b)
-}
+// maskWords bounds the entries filtered in one call, 32 a word.
+const maskWords = 8
 
-// lanesWithin returns the high bit of every 16-bit lane of x whose popcount
-// is below limit (the budget plus one, in every lane).
-func lanesWithin(x, limit uint64) uint64 {
-	x -= (x >> 1) & 0x5555_5555_5555_5555
-	x = x&0x3333_3333_3333_3333 + (x>>2)&0x3333_3333_3333_3333
-	x = (x + x>>4) & 0x0f0f_0f0f_0f0f_0f0f
-	x = (x + x>>8) & 0x001f_001f_001f_001f
-	// A lane's high bit survives the subtraction iff its count ≥ limit.
-	return ^((x | high16) - limit) & high16
+// prefetchBucket requests the cache lines of a bucket's inline next boxes.
+func (s *segment) prefetchBucket(bk *bucket) {
+	prefetch(s.tables[bk.table].ent[4*bk.a : 2*(bk.a+bk.b)])
 }
 
 // candBatch bounds the candidates verified together; at 10M random hashes a
@@ -242,22 +194,15 @@ type candidate struct {
 	pos        uint32 // position, once decoded
 }
 
-// verify checks candidates against their full hashes. Each pass is a loop of
-// independent random reads (positions, then hashes), so the misses overlap.
+// verify checks candidates against their full hashes. The lines holding
+// their positions were requested when they passed the filter; decoding them
+// requests the hashes, which are all in flight before the first is compared.
 func (v *segView) verify(cs []candidate, q *words, r int, dst []Match) []Match {
 	s := v.seg
-	var touch uint64
-	for j := range cs { // bring in the position parts, all misses in flight
-		t := &s.tables[cs[j].table]
-		c := &cs[j]
-		touch ^= uint64(t.ent[2*(c.b+c.e)]) ^ t.hi[s.hiStart(c.a, c.k)>>6]
-	}
 	for j := range cs {
 		c := &cs[j]
 		c.pos = s.position(&s.tables[c.table], c.a, c.b, c.k, c.e)
-	}
-	if touch == 1 && r < 0 { // never true; keeps the touching loads alive
-		return nil
+		prefetchWord(&s.hashes[c.pos][0])
 	}
 	for j := range cs {
 		cs[j].d = uint8(min(distance(q, &s.hashes[cs[j].pos]), 255))

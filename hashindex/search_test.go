@@ -10,7 +10,9 @@ var testRadii = []int{0, 1, 7, 15, 16, 31, 32, 47, 48, 64, 80, 256}
 
 // TestSearchMatchesBruteForce checks 100% recall and precision against a
 // brute-force scan on random and on clustered banks, at radii from 0 to 256.
-func TestSearchMatchesBruteForce(t *testing.T) {
+func TestSearchMatchesBruteForce(t *testing.T) { eachFilter(t, testSearchMatchesBruteForce) }
+
+func testSearchMatchesBruteForce(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	clustered, centres := clusteredBank(rng, 1000)
 	// Degenerate: thousands of copies of one hash and its close neighbours,
@@ -64,7 +66,9 @@ func TestSearchMatchesBruteForce(t *testing.T) {
 
 // TestProbeExactAtEveryRadius forces the table probe (which Search skips in
 // favour of a scan when a scan is cheaper) at every radius it supports.
-func TestProbeExactAtEveryRadius(t *testing.T) {
+func TestProbeExactAtEveryRadius(t *testing.T) { eachFilter(t, testProbeExactAtEveryRadius) }
+
+func testProbeExactAtEveryRadius(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	b, centres := clusteredBank(rng, 300)
 	ids, hs := b.slices()

@@ -1,0 +1,55 @@
+package hashindex
+
+import (
+	"encoding/binary"
+	"math/bits"
+)
+
+// useSIMD selects the AVX-512 filter where the machine has it; tests turn it
+// off to check the portable one against it.
+var useSIMD = hasAVX512BITALG
+
+const (
+	lanes16 = 0x0001_0001_0001_0001
+	high16  = 0x8000_8000_8000_8000
+)
+
+// filterMasksGo is filterMasks without SIMD: four entries to a 64-bit word
+// with a per-lane popcount, then one at a time for the rest.
+func filterMasksGo(next []byte, qn uint16, budget int, masks []uint32) {
+	m := len(next) / 2
+	qq := uint64(qn) * lanes16
+	limit := uint64(budget+1) * lanes16
+	for w := 0; 32*w < m; w++ {
+		chunk := next[64*w : min(64*w+64, 2*m)]
+		var mask uint32
+		i := 0
+		for ; len(chunk) >= 8; chunk = chunk[8:] {
+			// The lanes' high bits, moved to bits 0, 16, 32 and 48, meet
+			// in bits 45..48 of the product without carries.
+			// Few entries pass, so the branch is nearly always skipped.
+			if p := lanesWithin(binary.LittleEndian.Uint64(chunk)^qq, limit) >> 15; p != 0 {
+				mask |= uint32((p*0x2000_4000_8001)>>45&0xf) << i
+			}
+			i += 4
+		}
+		for ; len(chunk) >= 2; chunk = chunk[2:] {
+			if bits.OnesCount16(binary.LittleEndian.Uint16(chunk)^qn) <= budget {
+				mask |= 1 << i
+			}
+			i++
+		}
+		masks[w] = mask
+	}
+}
+
+// lanesWithin returns the high bit of every 16-bit lane of x whose popcount
+// is below limit (the budget plus one, in every lane).
+func lanesWithin(x, limit uint64) uint64 {
+	x -= (x >> 1) & 0x5555_5555_5555_5555
+	x = x&0x3333_3333_3333_3333 + (x>>2)&0x3333_3333_3333_3333
+	x = (x + x>>4) & 0x0f0f_0f0f_0f0f_0f0f
+	x = (x + x>>8) & 0x001f_001f_001f_001f
+	// A lane's high bit survives the subtraction iff its count ≥ limit.
+	return ^((x | high16) - limit) & high16
+}
