@@ -37,11 +37,24 @@ func reportThreadCPU(b *testing.B) func() {
 
 func benchmarkSearch(b *testing.B, n int, clustered bool) {
 	x, qs := benchBank(b, n, clustered)
-	var dst []Match
-	b.ResetTimer()
-	defer reportThreadCPU(b)()
-	for i := 0; b.Loop(); i++ {
-		dst = x.Search(qs[i%len(qs)], DefaultRadius, dst[:0])
+	eachFilterB(b, func(b *testing.B) {
+		var dst []Match
+		defer reportThreadCPU(b)()
+		for i := 0; b.Loop(); i++ {
+			dst = x.Search(qs[i%len(qs)], DefaultRadius, dst[:0])
+		}
+	})
+}
+
+// eachFilterB runs a sub-benchmark with each filter this machine has.
+func eachFilterB(b *testing.B, f func(b *testing.B)) {
+	defer func(old bool) { useSIMD = old }(useSIMD)
+	for _, simd := range []bool{false, true} {
+		if simd && !hasAVX512BITALG {
+			continue
+		}
+		useSIMD = simd
+		b.Run(map[bool]string{false: "go", true: "simd"}[simd], f)
 	}
 }
 
@@ -68,31 +81,24 @@ func BenchmarkAdd(b *testing.B) {
 // buckets of 152 entries: the compute floor of a scan (41k entries a radius-31
 // lookup at 10M), with and without SIMD.
 func BenchmarkFilterMasks(b *testing.B) {
-	for _, simd := range []bool{false, true} {
-		if simd && !hasAVX512BITALG {
-			continue
-		}
-		b.Run(map[bool]string{false: "go", true: "simd"}[simd], func(b *testing.B) {
-			defer func(old bool) { useSIMD = old }(useSIMD)
-			useSIMD = simd
-			rng := rand.New(rand.NewPCG(3, 3))
-			const n = 41000
-			next := make([]byte, 2*n)
-			for i := range next {
-				next[i] = byte(rng.Uint32())
-			}
-			var masks [maskWords]uint32
-			var found int
-			defer reportThreadCPU(b)()
-			for b.Loop() {
-				for a := 0; a < n; a += 152 {
-					filterMasks(next[2*a:2*min(a+152, n)], 0x1234, 2, masks[:])
-					for _, m := range masks[:5] {
-						found += bits.OnesCount32(m)
-					}
+	rng := rand.New(rand.NewPCG(3, 3))
+	const n = 41000
+	next := make([]byte, 2*n)
+	for i := range next {
+		next[i] = byte(rng.Uint32())
+	}
+	eachFilterB(b, func(b *testing.B) {
+		var masks [maskWords]uint32
+		var found int
+		defer reportThreadCPU(b)()
+		for b.Loop() {
+			for a := 0; a < n; a += 152 {
+				filterMasks(next[2*a:2*min(a+152, n)], 0x1234, 2, masks[:])
+				for _, m := range masks[:5] {
+					found += bits.OnesCount32(m)
 				}
 			}
-			b.ReportMetric(float64(found)/float64(b.N), "hits/op")
-		})
-	}
+		}
+		b.ReportMetric(float64(found)/float64(b.N), "hits/op")
+	})
 }

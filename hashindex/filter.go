@@ -15,7 +15,8 @@ const (
 )
 
 // filterMasksGo is filterMasks without SIMD: four entries to a 64-bit word
-// with a per-lane popcount, then one at a time for the rest.
+// with a per-lane popcount, two words a step, then one entry at a time for
+// the rest.
 func filterMasksGo(next []byte, qn uint16, budget int, masks []uint32) {
 	m := len(next) / 2
 	qq := uint64(qn) * lanes16
@@ -24,14 +25,13 @@ func filterMasksGo(next []byte, qn uint16, budget int, masks []uint32) {
 		chunk := next[64*w : min(64*w+64, 2*m)]
 		var mask uint32
 		i := 0
-		for ; len(chunk) >= 8; chunk = chunk[8:] {
-			// The lanes' high bits, moved to bits 0, 16, 32 and 48, meet
-			// in bits 45..48 of the product without carries.
-			// Few entries pass, so the branch is nearly always skipped.
-			if p := lanesWithin(binary.LittleEndian.Uint64(chunk)^qq, limit) >> 15; p != 0 {
-				mask |= uint32((p*0x2000_4000_8001)>>45&0xf) << i
+		for ; len(chunk) >= 16; chunk = chunk[16:] {
+			p0 := lanesWithin(binary.LittleEndian.Uint64(chunk)^qq, limit)
+			p1 := lanesWithin(binary.LittleEndian.Uint64(chunk[8:])^qq, limit)
+			if p0|p1 != 0 { // rarely: few entries pass
+				mask |= (laneBits(p0) | laneBits(p1)<<4) << i
 			}
-			i += 4
+			i += 8
 		}
 		for ; len(chunk) >= 2; chunk = chunk[2:] {
 			if bits.OnesCount16(binary.LittleEndian.Uint16(chunk)^qn) <= budget {
@@ -41,6 +41,13 @@ func filterMasksGo(next []byte, qn uint16, budget int, masks []uint32) {
 		}
 		masks[w] = mask
 	}
+}
+
+// laneBits gathers the high bits of the four 16-bit lanes of p into bits
+// 0..3: moved to bits 0, 16, 32 and 48, they meet in bits 45..48 of the
+// product without carries.
+func laneBits(p uint64) uint32 {
+	return uint32(((p>>15)*0x2000_4000_8001)>>45) & 0xf
 }
 
 // lanesWithin returns the high bit of every 16-bit lane of x whose popcount
