@@ -61,6 +61,30 @@ func eachFilterB(b *testing.B, f func(b *testing.B)) {
 func BenchmarkSearchRandom1M(b *testing.B)    { benchmarkSearch(b, 1_000_000, false) }
 func BenchmarkSearchClustered1M(b *testing.B) { benchmarkSearch(b, 1_000_000, true) }
 
+// BenchmarkSearchAny1M compares one SearchAny of eight queries (the dihedral
+// variants of an image) with eight Searches.
+func BenchmarkSearchAny1M(b *testing.B) {
+	x, qs := benchBank(b, 1_000_000, false)
+	b.Run("any", func(b *testing.B) {
+		var dst []Match
+		defer reportThreadCPU(b)()
+		for i := 0; b.Loop(); i++ {
+			j := 8 * (i % (len(qs) / 8))
+			dst = x.SearchAny(qs[j:j+8], DefaultRadius, dst[:0])
+		}
+	})
+	b.Run("each", func(b *testing.B) {
+		var dst []Match
+		defer reportThreadCPU(b)()
+		for i := 0; b.Loop(); i++ {
+			j := 8 * (i % (len(qs) / 8))
+			for _, q := range qs[j : j+8] {
+				dst = x.Search(q, DefaultRadius, dst[:0])
+			}
+		}
+	})
+}
+
 func BenchmarkBuild1M(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 1))
 	ids, hs := randomBank(rng, 1_000_000).slices()

@@ -81,60 +81,76 @@ func (v *segView) isDead(p uint32) bool {
 	return v.dead != nil && v.dead[p>>6]&(1<<(p&63)) != 0
 }
 
-// search appends every live entry within r of q, each once.
-func (v *segView) search(q *words, qb *[numBoxes]uint16, r int, dst []Match) []Match {
+// search appends every live entry within r of each query, once a query.
+func (v *segView) search(qs []words, r int, dst []Match) []Match {
 	s := v.seg
 	if !s.indexed() || !probeCheaper(r, len(s.ids)) {
-		return v.scan(q, r, dst)
+		for i := range qs {
+			dst = v.scan(&qs[i], r, dst)
+		}
+		return dst
 	}
-	return v.probe(q, qb, r, dst)
+	return v.probe(qs, r, dst)
 }
 
 // probe is search through the tables; it needs an indexed segment and
 // r/16 ≤ maxProbe. Bucket reads are random accesses into arrays far larger
-// than the caches, so probes are batched: every bucket offset of a batch is
-// loaded, then every cache line of every bucket touched, and only then are
-// the buckets scanned, so that the memory system serves the misses in
-// parallel instead of one per bucket.
-func (v *segView) probe(q *words, qb *[numBoxes]uint16, r int, dst []Match) []Match {
+// than the caches, so the buckets of up to four queries are listed first
+// (their offsets all loaded together) and then scanned in one pipeline, so
+// that the memory system serves their misses in parallel instead of one
+// bucket at a time.
+func (v *segView) probe(qs []words, r int, dst []Match) []Match {
+	for len(qs) > maxQueries { // bucket.q numbers them in 16 bits
+		dst = v.probe(qs[:maxQueries], r, dst)
+		qs = qs[maxQueries:]
+	}
 	s := v.seg
 	t1, t2 := r/numBoxes, (2*r+1)/numBoxes
 	var batch [probeBatch]bucket
 	n := 0
-	for i := range numBoxes {
-		t := &s.tables[i]
-		for w := 0; w <= t1; w++ {
-			for _, m := range masksByWeight[w] {
-				k := uint32(qb[i] ^ m)
-				batch[n] = bucket{a: t.off[k], b: t.off[k+1], k: k, table: uint8(i), budget: int8(t2 - w)}
-				if n++; n == len(batch) {
-					dst = v.scanBuckets(batch[:], q, qb, r, dst)
-					n = 0
+	for qi := range qs {
+		qb := qs[qi].boxes()
+		for i := range numBoxes {
+			t := &s.tables[i]
+			qn := qb[(i+1)%numBoxes]
+			for w := 0; w <= t1; w++ {
+				for _, m := range masksByWeight[w] {
+					k := uint32(qb[i] ^ m)
+					batch[n] = bucket{a: t.off[k], b: t.off[k+1], k: uint16(k), qn: qn,
+						table: uint8(i), budget: int8(t2 - w), q: uint16(qi)}
+					if n++; n == len(batch) {
+						dst = v.scanBuckets(batch[:], qs, r, dst)
+						n = 0
+					}
 				}
 			}
 		}
 	}
-	return v.scanBuckets(batch[:n], q, qb, r, dst)
+	return v.scanBuckets(batch[:n], qs, r, dst)
 }
 
-// probeBatch holds the 272 buckets of a radius-31 probe.
-const probeBatch = 17 * numBoxes
+const maxQueries = 1 << 16
+
+// probeBatch holds the 1,088 buckets of four radius-31 probes.
+const probeBatch = 4 * 17 * numBoxes
 
 // bucket is one probed bucket: entries a..b-1 of table number table, with
-// key k, whose inline next box may differ from the query's by budget bits.
+// key k, whose inline next box may differ from qn, the next box of query
+// number q, by budget bits.
 type bucket struct {
 	a, b   uint32
-	k      uint32
+	k, qn  uint16
 	table  uint8
 	budget int8
+	q      uint16
 }
 
 // scanBuckets filters the buckets through their inline next boxes and
-// verifies the survivors. It is software-pipelined: the cache lines of bucket
-// j+prefetchAhead are requested while bucket j is filtered, and those of a
-// survivor's position as soon as it is found, so that the filter rarely waits
-// for memory and the misses of different buckets overlap.
-func (v *segView) scanBuckets(bs []bucket, q *words, qb *[numBoxes]uint16, r int, dst []Match) []Match {
+// verifies the survivors against qs. It is software-pipelined: the cache
+// lines of bucket j+prefetchAhead are requested while bucket j is filtered,
+// and those of a survivor's position as soon as it is found, so that the
+// filter rarely waits for memory and the misses of different buckets overlap.
+func (v *segView) scanBuckets(bs []bucket, qs []words, r int, dst []Match) []Match {
 	s := v.seg
 	for j := range min(len(bs), prefetchAhead) {
 		s.prefetchBucket(&bs[j])
@@ -148,26 +164,25 @@ func (v *segView) scanBuckets(bs []bucket, q *words, qb *[numBoxes]uint16, r int
 		}
 		bk := &bs[j]
 		t := &s.tables[bk.table]
-		qn := qb[(int(bk.table)+1)%numBoxes]
 		for from := bk.a; from < bk.b; from += 32 * maskWords {
 			to := min(bk.b, from+32*maskWords)
-			filterMasks(t.ent[2*(bk.a+from):2*(bk.a+to)], qn, int(bk.budget), masks[:])
+			filterMasks(t.ent[2*(bk.a+from):2*(bk.a+to)], bk.qn, int(bk.budget), masks[:])
 			for w, mk := range masks[:(to-from+31)/32] {
 				for ; mk != 0; mk &= mk - 1 {
 					if n == len(cands) {
-						dst = v.verify(cands[:n], q, r, dst)
+						dst = v.verify(cands[:n], qs, r, dst)
 						n = 0
 					}
 					e := from + 32*uint32(w) + uint32(bits.TrailingZeros32(mk))
-					cands[n] = candidate{e: e, a: bk.a, b: bk.b, k: bk.k, table: bk.table}
+					cands[n] = candidate{e: e, a: bk.a, b: bk.b, k: uint32(bk.k), table: bk.table, q: bk.q}
 					n++
 					prefetch(t.ent[2*(bk.b+e) : 2*(bk.b+e)+2])
-					prefetchWord(&t.hi[s.hiStart(bk.a, bk.k)>>6])
+					prefetchWord(&t.hi[s.hiStart(bk.a, uint32(bk.k))>>6])
 				}
 			}
 		}
 	}
-	return v.verify(cands[:n], q, r, dst)
+	return v.verify(cands[:n], qs, r, dst)
 }
 
 // prefetchAhead is how many buckets ahead of the filter their cache lines are
@@ -191,13 +206,14 @@ type candidate struct {
 	e, a, b, k uint32 // entry, its bucket's entries a..b-1, and bucket key
 	table      uint8
 	d          uint8  // distance, once verified
+	q          uint16 // the query it is a candidate for
 	pos        uint32 // position, once decoded
 }
 
 // verify checks candidates against their full hashes. The lines holding
 // their positions were requested when they passed the filter; decoding them
 // requests the hashes, which are all in flight before the first is compared.
-func (v *segView) verify(cs []candidate, q *words, r int, dst []Match) []Match {
+func (v *segView) verify(cs []candidate, qs []words, r int, dst []Match) []Match {
 	s := v.seg
 	for j := range cs {
 		c := &cs[j]
@@ -205,14 +221,14 @@ func (v *segView) verify(cs []candidate, q *words, r int, dst []Match) []Match {
 		prefetchWord(&s.hashes[c.pos][0])
 	}
 	for j := range cs {
-		cs[j].d = uint8(min(distance(q, &s.hashes[cs[j].pos]), 255))
+		cs[j].d = uint8(min(distance(&qs[cs[j].q], &s.hashes[cs[j].pos]), 255))
 	}
 	for j := range cs {
 		c := &cs[j]
 		if int(c.d) > r {
 			continue
 		}
-		h := &s.hashes[c.pos]
+		q, h := &qs[c.q], &s.hashes[c.pos]
 		if firstStart(q, h, r) != int(c.table) || v.isDead(c.pos) {
 			continue
 		}
