@@ -60,3 +60,13 @@ func lanesWithin(x, limit uint64) uint64 {
 	// A lane's high bit survives the subtraction iff its count ≥ limit.
 	return ^((x | high16) - limit) & high16
 }
+
+// Kernel names the inline filter this machine uses: "avx512" (VPOPCNTW, 32
+// boxes an instruction) or "portable" (SWAR, 4 boxes a word). Benchmarks
+// print it, since lookups are several times slower to filter without it.
+func Kernel() string {
+	if useSIMD {
+		return "avx512"
+	}
+	return "portable"
+}
