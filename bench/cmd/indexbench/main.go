@@ -134,7 +134,7 @@ func run(n int, data string, radius, nq, rounds, nscan int, seed uint64) error {
 		wall = append(wall, float64(nq)/time.Since(t0).Seconds())
 		cpu = append(cpu, float64(nq)/(threadCPU()-cpu0).Seconds())
 	}
-	anyRate, eachRate := searchAnyRates(x, qs[:nq], radius, rounds)
+	anyRate, eachRate := searchAnyRates(x, qs[:max(nq/4, 8)], radius, rounds)
 	runtime.UnlockOSThread()
 	runtime.GOMAXPROCS(prev)
 	slices.Sort(lat) // of the last round
