@@ -23,7 +23,7 @@
 // 1,600 cache lines) and verifies the ~100 survivors by popcount on their full
 // hashes. At that size the lookup is bound by memory, not arithmetic: the
 // filter tests 32 boxes an instruction with AVX-512 VPOPCNTW where the CPU has
-// it (a portable 4-lane SWAR filter otherwise, some fifteen times slower on
+// it (a portable 4-lane SWAR filter otherwise, some ten times slower on
 // cached data), so what costs is waiting for lines. The scan is therefore
 // software-pipelined: every bucket's offsets are read first, then the lines of
 // bucket j+16 are prefetched while bucket j is filtered, a survivor's position
@@ -33,7 +33,8 @@
 // table's offsets start on a cache line, so the query box and its four
 // low-bit neighbours take one offset line of the 13 a table needs. SearchAny
 // lists the buckets of up to four queries before scanning, so the pipeline
-// does not drain between them. What is left is about 1,600 streamed and 500
+// does not drain between them (a small saving: the drain is a latency or two
+// of a lookup's hundreds). What is left is about 1,600 streamed and 500
 // random cache lines a lookup (offsets, and three lines a survivor: low
 // position part, high part, hash).
 //
