@@ -192,10 +192,17 @@ const prefetchAhead = 16
 // maskWords bounds the entries filtered in one call, 32 a word.
 const maskWords = 8
 
-// prefetchBucket requests the cache lines of a bucket's inline next boxes.
+// prefetchBucket requests the cache lines of a bucket's inline next boxes, or
+// of their first prefetchMax bytes: a bucket much longer than the 152-entry
+// average (a hot box in a bank of near-duplicates) is streamed, which the
+// hardware prefetcher follows, and prefetching all of it ahead would only
+// push the buckets in between out of the cache.
 func (s *segment) prefetchBucket(bk *bucket) {
-	prefetch(s.tables[bk.table].ent[4*bk.a : 2*(bk.a+bk.b)])
+	start := 4 * bk.a
+	prefetch(s.tables[bk.table].ent[start:min(2*(bk.a+bk.b), start+prefetchMax)])
 }
+
+const prefetchMax = 1024
 
 // candBatch bounds the candidates verified together; at 10M random hashes a
 // radius-31 query has about a hundred.
