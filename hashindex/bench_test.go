@@ -46,15 +46,12 @@ func benchmarkSearch(b *testing.B, n int, clustered bool) {
 	})
 }
 
-// eachFilterB runs a sub-benchmark with each filter this machine has.
+// eachFilterB runs a sub-benchmark with each filter kernel this machine has.
 func eachFilterB(b *testing.B, f func(b *testing.B)) {
-	defer func(old bool) { useSIMD = old }(useSIMD)
-	for _, simd := range []bool{false, true} {
-		if simd && !hasAVX512BITALG {
-			continue
-		}
-		useSIMD = simd
-		b.Run(map[bool]string{false: "go", true: "simd"}[simd], f)
+	defer func(old filterKernel) { kernel = old }(kernel)
+	for _, k := range kernels() {
+		kernel = k
+		b.Run(k.String(), f)
 	}
 }
 

@@ -23,8 +23,9 @@
 // 1,600 cache lines) and verifies the ~100 survivors by popcount on their full
 // hashes. At that size the lookup is bound by memory, not arithmetic: the
 // filter tests 32 boxes an instruction with AVX-512 VPOPCNTW where the CPU has
-// it (a portable 4-lane SWAR filter otherwise, some ten times slower on
-// cached data), so what costs is waiting for lines. The scan is therefore
+// it, 16 with AVX2 nibble tables otherwise (about twice the time on cached
+// data), and falls back to a portable 4-lane SWAR filter (some ten times the
+// time), so what costs is waiting for lines. The scan is therefore
 // software-pipelined: every bucket's offsets are read first, then the lines of
 // bucket j+16 are prefetched while bucket j is filtered, a survivor's position
 // lines are prefetched as it passes and its hash as its position is decoded.

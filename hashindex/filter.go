@@ -5,9 +5,34 @@ import (
 	"math/bits"
 )
 
-// useSIMD selects the AVX-512 filter where the machine has it; tests turn it
-// off to check the portable one against it.
-var useSIMD = hasAVX512BITALG
+// filterKernel is an implementation of filterMasks.
+type filterKernel int
+
+const (
+	kernelPortable filterKernel = iota // SWAR, 4 boxes to a 64-bit word
+	kernelAVX2                         // VPSHUFB nibble popcounts, 16 boxes an instruction
+	kernelAVX512                       // VPOPCNTW, 32 boxes an instruction
+)
+
+func (k filterKernel) String() string {
+	return [...]string{"portable", "avx2", "avx512"}[k]
+}
+
+// kernels lists the kernels this machine can run, best last.
+func kernels() []filterKernel {
+	ks := []filterKernel{kernelPortable}
+	if hasAVX2 {
+		ks = append(ks, kernelAVX2)
+	}
+	if hasAVX512BITALG {
+		ks = append(ks, kernelAVX512)
+	}
+	return ks
+}
+
+// kernel is the filter in use: the best this machine has. Tests and
+// benchmarks set it to each of kernels() in turn.
+var kernel = kernels()[len(kernels())-1]
 
 const (
 	lanes16 = 0x0001_0001_0001_0001
@@ -62,11 +87,6 @@ func lanesWithin(x, limit uint64) uint64 {
 }
 
 // Kernel names the inline filter this machine uses: "avx512" (VPOPCNTW, 32
-// boxes an instruction) or "portable" (SWAR, 4 boxes a word). Benchmarks
-// print it, since lookups are several times slower to filter without it.
-func Kernel() string {
-	if useSIMD {
-		return "avx512"
-	}
-	return "portable"
-}
+// boxes an instruction), "avx2" (16 boxes) or "portable" (SWAR, 4 boxes a
+// word). Benchmarks print it: lookups are slower without the SIMD filters.
+func Kernel() string { return kernel.String() }

@@ -2,7 +2,7 @@
 
 package hashindex
 
-const hasAVX512BITALG = false
+const hasAVX512BITALG, hasAVX2 = false, false
 
 func filterMasks(next []byte, qn uint16, budget int, masks []uint32) {
 	filterMasksGo(next, qn, budget, masks)

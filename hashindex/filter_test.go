@@ -2,24 +2,21 @@ package hashindex
 
 import (
 	"encoding/binary"
-	"fmt"
 	"math/bits"
 	"math/rand/v2"
 	"testing"
 )
 
-// eachFilter runs f once with the portable filter and once with the SIMD one
-// where this machine has it, so both are held to the brute-force answer.
+// eachFilter runs f with each filter kernel this machine has, so that all
+// are held to the brute-force answer.
 func eachFilter(t *testing.T, f func(t *testing.T)) {
-	defer func(old bool) { useSIMD = old }(useSIMD)
-	for _, simd := range []bool{false, true} {
-		name := map[bool]string{false: "go", true: "simd"}[simd]
-		if simd && !hasAVX512BITALG {
-			t.Logf("%s: this CPU lacks AVX-512 BITALG, skipped", name)
-			continue
-		}
-		useSIMD = simd
-		t.Run(name, f)
+	defer func(old filterKernel) { kernel = old }(kernel)
+	if ks := kernels(); len(ks) < 3 {
+		t.Logf("this CPU runs only the kernels %v", ks)
+	}
+	for _, k := range kernels() {
+		kernel = k
+		t.Run(k.String(), f)
 	}
 }
 
@@ -86,12 +83,6 @@ func FuzzFilterMasks(f *testing.F) {
 	f.Add(make([]byte, 130), uint16(0xffff), uint8(16))
 	f.Fuzz(func(t *testing.T, next []byte, qn uint16, budget uint8) {
 		next = next[:len(next)&^1]
-		for _, simd := range []bool{false, hasAVX512BITALG} {
-			t.Run(fmt.Sprint(simd), func(t *testing.T) {
-				defer func(old bool) { useSIMD = old }(useSIMD)
-				useSIMD = simd
-				checkMasks(t, next, qn, int(budget%17))
-			})
-		}
+		eachFilter(t, func(t *testing.T) { checkMasks(t, next, qn, int(budget%17)) })
 	})
 }
