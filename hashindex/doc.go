@@ -34,8 +34,8 @@
 // table's offsets start on a cache line, so the query box and its four
 // low-bit neighbours take one offset line of the 13 a table needs. SearchAny
 // lists the buckets of up to four queries before scanning, so the pipeline
-// does not drain between them (a small saving: the drain is a latency or two
-// of a lookup's hundreds). What is left is about 1,600 streamed and 500
+// does not drain between them; the drain is a latency or two of a lookup's
+// hundreds, so this saved nothing measurable on the shared benchmark machine. What is left is about 1,600 streamed and 500
 // random cache lines a lookup (offsets, and three lines a survivor: low
 // position part, high part, hash).
 //
