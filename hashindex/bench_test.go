@@ -1,6 +1,7 @@
 package hashindex
 
 import (
+	"math/bits"
 	"math/rand/v2"
 	"runtime"
 	"testing"
@@ -36,16 +37,78 @@ func reportThreadCPU(b *testing.B) func() {
 
 func benchmarkSearch(b *testing.B, n int, clustered bool) {
 	x, qs := benchBank(b, n, clustered)
-	var dst []Match
-	b.ResetTimer()
-	defer reportThreadCPU(b)()
-	for i := 0; b.Loop(); i++ {
-		dst = x.Search(qs[i%len(qs)], DefaultRadius, dst[:0])
+	eachFilterB(b, func(b *testing.B) {
+		var dst []Match
+		defer reportThreadCPU(b)()
+		for i := 0; b.Loop(); i++ {
+			dst = x.Search(qs[i%len(qs)], DefaultRadius, dst[:0])
+		}
+	})
+}
+
+// eachFilterB runs a sub-benchmark with each filter kernel this machine has.
+func eachFilterB(b *testing.B, f func(b *testing.B)) {
+	defer func(old filterKernel) { kernel = old }(kernel)
+	for _, k := range kernels() {
+		kernel = k
+		b.Run(k.String(), f)
 	}
 }
 
-func BenchmarkSearchRandom1M(b *testing.B)    { benchmarkSearch(b, 1_000_000, false) }
+func BenchmarkSearchRandom1M(b *testing.B) { benchmarkSearch(b, 1_000_000, false) }
+
+// BenchmarkSearchRandom10M is the bank size of the speed target, with both
+// filters on one bank (it needs some 1.5 GB; bench/hashindex.sh is the
+// reference run).
+func BenchmarkSearchRandom10M(b *testing.B) {
+	const n = 10_000_000
+	rng := rand.New(rand.NewPCG(1, 1))
+	ids := make([]uint32, n)
+	hs := make([]Hash, n)
+	for i := range hs {
+		ids[i], hs[i] = uint32(i), randHash(rng)
+	}
+	x := Build(ids, hs)
+	qs := make([]Hash, 4096)
+	for i := range qs {
+		if qs[i] = randHash(rng); i%2 == 1 {
+			qs[i] = flip(rng, hs[rng.IntN(n)], rng.IntN(41))
+		}
+	}
+	ids, hs = nil, nil
+	eachFilterB(b, func(b *testing.B) {
+		var dst []Match
+		defer reportThreadCPU(b)()
+		for i := 0; b.Loop(); i++ {
+			dst = x.Search(qs[i%len(qs)], DefaultRadius, dst[:0])
+		}
+	})
+}
 func BenchmarkSearchClustered1M(b *testing.B) { benchmarkSearch(b, 1_000_000, true) }
+
+// BenchmarkSearchAny1M compares one SearchAny of eight queries (the dihedral
+// variants of an image) with eight Searches.
+func BenchmarkSearchAny1M(b *testing.B) {
+	x, qs := benchBank(b, 1_000_000, false)
+	b.Run("any", func(b *testing.B) {
+		var dst []Match
+		defer reportThreadCPU(b)()
+		for i := 0; b.Loop(); i++ {
+			j := 8 * (i % (len(qs) / 8))
+			dst = x.SearchAny(qs[j:j+8], DefaultRadius, dst[:0])
+		}
+	})
+	b.Run("each", func(b *testing.B) {
+		var dst []Match
+		defer reportThreadCPU(b)()
+		for i := 0; b.Loop(); i++ {
+			j := 8 * (i % (len(qs) / 8))
+			for _, q := range qs[j : j+8] {
+				dst = x.Search(q, DefaultRadius, dst[:0])
+			}
+		}
+	})
+}
 
 func BenchmarkBuild1M(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 1))
@@ -63,24 +126,28 @@ func BenchmarkAdd(b *testing.B) {
 	}
 }
 
-// BenchmarkFilterNext measures the inline filter alone on cached data: the
-// compute floor of a scan (41k entries a radius-31 lookup at 10M).
-func BenchmarkFilterNext(b *testing.B) {
+// BenchmarkFilterMasks measures the inline filter alone on cached data, in
+// buckets of 152 entries: the compute floor of a scan (41k entries a radius-31
+// lookup at 10M), with and without SIMD.
+func BenchmarkFilterMasks(b *testing.B) {
 	rng := rand.New(rand.NewPCG(3, 3))
 	const n = 41000
-	next := make([]byte, 2*n+16)
+	next := make([]byte, 2*n)
 	for i := range next {
 		next[i] = byte(rng.Uint32())
 	}
-	var hits [candBatch]uint32
-	var found int
-	defer reportThreadCPU(b)()
-	for b.Loop() {
-		for a := uint32(0); a < n; {
-			var m int
-			m, a = filterNext(next, 0, a, min(a+152, n), 0x1234, 2, hits[:])
-			found += m
+	eachFilterB(b, func(b *testing.B) {
+		var masks [maskWords]uint32
+		var found int
+		defer reportThreadCPU(b)()
+		for b.Loop() {
+			for a := 0; a < n; a += 152 {
+				filterMasks(next[2*a:2*min(a+152, n)], 0x1234, 2, masks[:])
+				for _, m := range masks[:5] {
+					found += bits.OnesCount32(m)
+				}
+			}
 		}
-	}
-	b.ReportMetric(float64(found)/float64(b.N), "hits/op")
+		b.ReportMetric(float64(found)/float64(b.N), "hits/op")
+	})
 }

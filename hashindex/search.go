@@ -1,9 +1,6 @@
 package hashindex
 
-import (
-	"encoding/binary"
-	"math/bits"
-)
+import "math/bits"
 
 // masksByWeight[w] lists every 16-bit mask with w bits set, for probing the
 // buckets within distance w of a query box.
@@ -84,151 +81,128 @@ func (v *segView) isDead(p uint32) bool {
 	return v.dead != nil && v.dead[p>>6]&(1<<(p&63)) != 0
 }
 
-// search appends every live entry within r of q, each once.
-func (v *segView) search(q *words, qb *[numBoxes]uint16, r int, dst []Match) []Match {
+// search appends every live entry within r of each query, once a query.
+func (v *segView) search(qs []words, r int, dst []Match) []Match {
 	s := v.seg
 	if !s.indexed() || !probeCheaper(r, len(s.ids)) {
-		return v.scan(q, r, dst)
+		for i := range qs {
+			dst = v.scan(&qs[i], r, dst)
+		}
+		return dst
 	}
-	return v.probe(q, qb, r, dst)
+	return v.probe(qs, r, dst)
 }
 
 // probe is search through the tables; it needs an indexed segment and
 // r/16 ≤ maxProbe. Bucket reads are random accesses into arrays far larger
-// than the caches, so probes are batched: every bucket offset of a batch is
-// loaded, then every cache line of every bucket touched, and only then are
-// the buckets scanned, so that the memory system serves the misses in
-// parallel instead of one per bucket.
-func (v *segView) probe(q *words, qb *[numBoxes]uint16, r int, dst []Match) []Match {
+// than the caches, so the buckets of up to four queries are listed first
+// (their offsets all loaded together) and then scanned in one pipeline, so
+// that the memory system serves their misses in parallel instead of one
+// bucket at a time.
+func (v *segView) probe(qs []words, r int, dst []Match) []Match {
+	for len(qs) > maxQueries { // bucket.q numbers them in 16 bits
+		dst = v.probe(qs[:maxQueries], r, dst)
+		qs = qs[maxQueries:]
+	}
 	s := v.seg
 	t1, t2 := r/numBoxes, (2*r+1)/numBoxes
 	var batch [probeBatch]bucket
 	n := 0
-	for i := range numBoxes {
-		t := &s.tables[i]
-		for w := 0; w <= t1; w++ {
-			for _, m := range masksByWeight[w] {
-				k := uint32(qb[i] ^ m)
-				batch[n] = bucket{a: t.off[k], b: t.off[k+1], k: k, table: uint8(i), budget: int8(t2 - w)}
-				if n++; n == len(batch) {
-					dst = v.scanBuckets(batch[:], q, qb, r, dst)
-					n = 0
+	for qi := range qs {
+		qb := qs[qi].boxes()
+		for i := range numBoxes {
+			t := &s.tables[i]
+			qn := qb[(i+1)%numBoxes]
+			for w := 0; w <= t1; w++ {
+				for _, m := range masksByWeight[w] {
+					k := uint32(qb[i] ^ m)
+					batch[n] = bucket{a: t.off[k], b: t.off[k+1], k: uint16(k), qn: qn,
+						table: uint8(i), budget: int8(t2 - w), q: uint16(qi)}
+					if n++; n == len(batch) {
+						dst = v.scanBuckets(batch[:], qs, r, dst)
+						n = 0
+					}
 				}
 			}
 		}
 	}
-	return v.scanBuckets(batch[:n], q, qb, r, dst)
+	return v.scanBuckets(batch[:n], qs, r, dst)
 }
 
-// probeBatch holds the 272 buckets of a radius-31 probe.
-const probeBatch = 17 * numBoxes
+const maxQueries = 1 << 16
+
+// probeBatch holds the 1,088 buckets of four radius-31 probes.
+const probeBatch = 4 * 17 * numBoxes
 
 // bucket is one probed bucket: entries a..b-1 of table number table, with
-// key k, whose inline next box may differ from the query's by budget bits.
+// key k, whose inline next box may differ from qn, the next box of query
+// number q, by budget bits.
 type bucket struct {
 	a, b   uint32
-	k      uint32
+	k, qn  uint16
 	table  uint8
 	budget int8
+	q      uint16
 }
 
-func (v *segView) scanBuckets(bs []bucket, q *words, qb *[numBoxes]uint16, r int, dst []Match) []Match {
+// scanBuckets filters the buckets through their inline next boxes and
+// verifies the survivors against qs. It is software-pipelined: the cache
+// lines of bucket j+prefetchAhead are requested while bucket j is filtered,
+// and those of a survivor's position as soon as it is found, so that the
+// filter rarely waits for memory and the misses of different buckets overlap.
+func (v *segView) scanBuckets(bs []bucket, qs []words, r int, dst []Match) []Match {
 	s := v.seg
-	// Touch the first five cache lines of every bucket (a 10M bank averages
-	// 152 entries, 304 bytes, a bucket) with no branch between the loads, so
-	// that they are all in flight at once; the hardware prefetcher follows
-	// the longer buckets during the scan.
-	var touch byte
-	for j := range bs {
-		ent := s.tables[bs[j].table].ent
-		a := 4 * bs[j].a
-		last := 2 * (bs[j].a + max(bs[j].b, bs[j].a+1)) // end of the next boxes
-		touch ^= ent[a] ^ ent[min(a+64, last)] ^ ent[min(a+128, last)] ^
-			ent[min(a+192, last)] ^ ent[min(a+256, last)]
+	for j := range min(len(bs), prefetchAhead) {
+		s.prefetchBucket(&bs[j])
 	}
+	var masks [maskWords]uint32
 	var cands [candBatch]candidate
-	var hits [candBatch]uint32
 	n := 0
 	for j := range bs {
+		if j+prefetchAhead < len(bs) {
+			s.prefetchBucket(&bs[j+prefetchAhead])
+		}
 		bk := &bs[j]
-		qn := qb[(int(bk.table)+1)%numBoxes]
-		for a := bk.a; a < bk.b; {
-			var m int
-			m, a = filterNext(s.tables[bk.table].ent, bk.a, a, bk.b, qn, int(bk.budget), hits[:])
-			if n+m > len(cands) {
-				dst = v.verify(cands[:n], q, r, dst)
-				n = 0
-			}
-			hi := s.tables[bk.table].hi
-			for _, e := range hits[:m] {
-				cands[n] = candidate{e: e, a: bk.a, b: bk.b, k: bk.k, table: bk.table}
-				n++
-				// Start the miss on the high position part now, to overlap
-				// with the rest of the scan.
-				touch ^= byte(hi[s.hiStart(bk.a, bk.k)>>6])
-			}
-		}
-	}
-	if touch == 1 && r < 0 { // never true; keeps the touching loads alive
-		return nil
-	}
-	return v.verify(cands[:n], q, r, dst)
-}
-
-const (
-	lanes16 = 0x0001_0001_0001_0001
-	high16  = 0x8000_8000_8000_8000
-)
-
-// filterNext finds the entries e in [from, b) of the bucket that starts at
-// entry a whose inline next box differs from qn in at most budget bits
-// (budget < 16), four entries to a 64-bit word with a per-lane popcount. It
-// stores them in hits (of length candBatch) and returns how many, and where
-// to resume when hits could not hold them all.
-func filterNext(ent []byte, a, from, b uint32, qn uint16, budget int, hits []uint32) (int, uint32) {
-	qq := uint64(qn) * lanes16
-	limit := uint64(budget+1) * lanes16
-	// Whole groups of eight entries; the last may run past b into the low
-	// parts, the next bucket or the padding, and each yields at most eight
-	// hits.
-	groups := min((b-from+7)/8, uint32(len(hits)/8))
-	start := 2 * (a + from)
-	words := ent[start : start+16*groups]
-	n := 0
-	e := from
-	for len(words) >= 16 {
-		p0 := lanesWithin(binary.LittleEndian.Uint64(words)^qq, limit)
-		p1 := lanesWithin(binary.LittleEndian.Uint64(words[8:])^qq, limit)
-		words = words[16:]
-		if p0|p1 != 0 {
-			for ; p0 != 0; p0 &= p0 - 1 {
-				hits[n&(candBatch-1)] = e + uint32(bits.TrailingZeros64(p0)>>4)
-				n++
-			}
-			for ; p1 != 0; p1 &= p1 - 1 {
-				hits[n&(candBatch-1)] = e + 4 + uint32(bits.TrailingZeros64(p1)>>4)
-				n++
+		t := &s.tables[bk.table]
+		for from := bk.a; from < bk.b; from += 32 * maskWords {
+			to := min(bk.b, from+32*maskWords)
+			filterMasks(t.ent[2*(bk.a+from):2*(bk.a+to)], bk.qn, int(bk.budget), masks[:])
+			for w, mk := range masks[:(to-from+31)/32] {
+				for ; mk != 0; mk &= mk - 1 {
+					if n == len(cands) {
+						dst = v.verify(cands[:n], qs, r, dst)
+						n = 0
+					}
+					e := from + 32*uint32(w) + uint32(bits.TrailingZeros32(mk))
+					cands[n] = candidate{e: e, a: bk.a, b: bk.b, k: uint32(bk.k), table: bk.table, q: bk.q}
+					n++
+					prefetch(t.ent[2*(bk.b+e) : 2*(bk.b+e)+2])
+					prefetchWord(&t.hi[s.hiStart(bk.a, uint32(bk.k))>>6])
+				}
 			}
 		}
-		e += 8
 	}
-	// Drop the lanes past the bucket.
-	for n > 0 && hits[n-1] >= b {
-		n--
-	}
-	return n, min(e, b)
+	return v.verify(cands[:n], qs, r, dst)
 }
 
-// lanesWithin returns the high bit of every 16-bit lane of x whose popcount
-// is below limit (the budget plus one, in every lane).
-func lanesWithin(x, limit uint64) uint64 {
-	x -= (x >> 1) & 0x5555_5555_5555_5555
-	x = x&0x3333_3333_3333_3333 + (x>>2)&0x3333_3333_3333_3333
-	x = (x + x>>4) & 0x0f0f_0f0f_0f0f_0f0f
-	x = (x + x>>8) & 0x001f_001f_001f_001f
-	// A lane's high bit survives the subtraction iff its count ≥ limit.
-	return ^((x | high16) - limit) & high16
+// prefetchAhead is how many buckets ahead of the filter their cache lines are
+// requested: enough to cover a memory latency with filtering work.
+const prefetchAhead = 16
+
+// maskWords bounds the entries filtered in one call, 32 a word.
+const maskWords = 8
+
+// prefetchBucket requests the cache lines of a bucket's inline next boxes, or
+// of their first prefetchMax bytes: a bucket much longer than the 152-entry
+// average (a hot box in a bank of near-duplicates) is streamed, which the
+// hardware prefetcher follows, and prefetching all of it ahead would only
+// push the buckets in between out of the cache.
+func (s *segment) prefetchBucket(bk *bucket) {
+	start := 4 * bk.a
+	prefetch(s.tables[bk.table].ent[start:min(2*(bk.a+bk.b), start+prefetchMax)])
 }
+
+const prefetchMax = 1024
 
 // candBatch bounds the candidates verified together; at 10M random hashes a
 // radius-31 query has about a hundred.
@@ -239,35 +213,29 @@ type candidate struct {
 	e, a, b, k uint32 // entry, its bucket's entries a..b-1, and bucket key
 	table      uint8
 	d          uint8  // distance, once verified
+	q          uint16 // the query it is a candidate for
 	pos        uint32 // position, once decoded
 }
 
-// verify checks candidates against their full hashes. Each pass is a loop of
-// independent random reads (positions, then hashes), so the misses overlap.
-func (v *segView) verify(cs []candidate, q *words, r int, dst []Match) []Match {
+// verify checks candidates against their full hashes. The lines holding
+// their positions were requested when they passed the filter; decoding them
+// requests the hashes, which are all in flight before the first is compared.
+func (v *segView) verify(cs []candidate, qs []words, r int, dst []Match) []Match {
 	s := v.seg
-	var touch uint64
-	for j := range cs { // bring in the position parts, all misses in flight
-		t := &s.tables[cs[j].table]
-		c := &cs[j]
-		touch ^= uint64(t.ent[2*(c.b+c.e)]) ^ t.hi[s.hiStart(c.a, c.k)>>6]
-	}
 	for j := range cs {
 		c := &cs[j]
 		c.pos = s.position(&s.tables[c.table], c.a, c.b, c.k, c.e)
-	}
-	if touch == 1 && r < 0 { // never true; keeps the touching loads alive
-		return nil
+		prefetchWord(&s.hashes[c.pos][0])
 	}
 	for j := range cs {
-		cs[j].d = uint8(min(distance(q, &s.hashes[cs[j].pos]), 255))
+		cs[j].d = uint8(min(distance(&qs[cs[j].q], &s.hashes[cs[j].pos]), 255))
 	}
 	for j := range cs {
 		c := &cs[j]
 		if int(c.d) > r {
 			continue
 		}
-		h := &s.hashes[c.pos]
+		q, h := &qs[c.q], &s.hashes[c.pos]
 		if firstStart(q, h, r) != int(c.table) || v.isDead(c.pos) {
 			continue
 		}

@@ -4,13 +4,16 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
+	"unsafe"
 )
 
 var testRadii = []int{0, 1, 7, 15, 16, 31, 32, 47, 48, 64, 80, 256}
 
 // TestSearchMatchesBruteForce checks 100% recall and precision against a
 // brute-force scan on random and on clustered banks, at radii from 0 to 256.
-func TestSearchMatchesBruteForce(t *testing.T) {
+func TestSearchMatchesBruteForce(t *testing.T) { eachFilter(t, testSearchMatchesBruteForce) }
+
+func testSearchMatchesBruteForce(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	clustered, centres := clusteredBank(rng, 1000)
 	// Degenerate: thousands of copies of one hash and its close neighbours,
@@ -64,7 +67,9 @@ func TestSearchMatchesBruteForce(t *testing.T) {
 
 // TestProbeExactAtEveryRadius forces the table probe (which Search skips in
 // favour of a scan when a scan is cheaper) at every radius it supports.
-func TestProbeExactAtEveryRadius(t *testing.T) {
+func TestProbeExactAtEveryRadius(t *testing.T) { eachFilter(t, testProbeExactAtEveryRadius) }
+
+func testProbeExactAtEveryRadius(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	b, centres := clusteredBank(rng, 300)
 	ids, hs := b.slices()
@@ -75,10 +80,9 @@ func TestProbeExactAtEveryRadius(t *testing.T) {
 	ref := newScanner(b)
 	for qi, q := range queries(rng, b, centres, 30) {
 		all := ref.within(q)
-		qw := toWords(&q)
-		qb := qw.boxes()
+		qw := []words{toWords(&q)}
 		for r := 0; r < (maxProbe+1)*numBoxes; r += 5 {
-			got := v.probe(&qw, &qb, r, nil)
+			got := v.probe(qw, r, nil)
 			sortMatches(got)
 			assertMatches(t, fmt.Sprintf("query %d radius %d", qi, r), got, all.upTo(r))
 		}
@@ -166,14 +170,34 @@ func TestPositionDecoding(t *testing.T) {
 	}
 }
 
+// TestOffsetsStartOnCacheLines checks the layout probe relies on for its
+// offset reads: every table's offsets begin on a 64-byte line.
+func TestOffsetsStartOnCacheLines(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	ids, hs := randomBank(rng, deltaMax).slices()
+	s := Build(ids, hs).load().segs[0].seg
+	for i := range s.tables {
+		if p := uintptr(unsafe.Pointer(&s.tables[i].off[0])); p%64 != 0 {
+			t.Errorf("table %d: offsets start at %#x, not on a cache line", i, p)
+		}
+	}
+}
+
 func TestSearchAny(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 10))
 	b, centres := clusteredBank(rng, 200)
 	ids, hs := b.slices()
 	x := Build(ids, hs)
+	if v := &x.load().segs[0]; !v.seg.indexed() || !probeCheaper(DefaultRadius, len(v.seg.ids)) {
+		t.Fatal("test bank would be scanned, not probed")
+	}
 	ref := newScanner(b)
 	for qi := range 100 {
-		qs := queries(rng, b, centres, 1+rng.IntN(8))
+		n := 1 + rng.IntN(8)
+		if qi%10 == 0 {
+			n = 40 // ten probe batches
+		}
+		qs := queries(rng, b, centres, n)
 		best := map[uint32]int{}
 		for _, q := range qs {
 			for _, m := range ref.within(q).upTo(DefaultRadius) {

@@ -49,10 +49,14 @@ func newSegment(ids []uint32, hashes []words) *segment {
 	if len(ids) < scanBelow {
 		return s // scanned, never probed
 	}
-	// One allocation for all offsets, so they share a few huge pages.
-	offs := makeLarge[uint32](numBoxes * (numBuckets + 1))
+	// One allocation for all offsets, so they share a few huge pages. Each
+	// table's offsets start on a cache line (the allocation is page-aligned
+	// and offStride is a multiple of 16), so the offsets of a query box and
+	// of its four low-bit neighbours, five of the 17 buckets probed, come in
+	// one line.
+	offs := makeLarge[uint32](numBoxes * offStride)
 	for i := range s.tables {
-		s.tables[i].off = offs[i*(numBuckets+1) : (i+1)*(numBuckets+1)]
+		s.tables[i].off = offs[i*offStride : i*offStride+numBuckets+1]
 	}
 	workers := min(runtime.GOMAXPROCS(0), numBoxes)
 	var wg sync.WaitGroup
@@ -72,6 +76,10 @@ func newSegment(ids []uint32, hashes []words) *segment {
 	wg.Wait()
 	return s
 }
+
+// offStride is the room each table's offsets take: numBuckets+1 rounded up
+// to a whole number of 64-byte lines.
+const offStride = numBuckets + 16
 
 // scanBelow is the size under which a segment has no tables: scanning a few
 // thousand hashes costs less than visiting the 272 buckets of a radius-31 probe.
