@@ -69,21 +69,38 @@ func (a *Assessor) Run(ctx context.Context, every time.Duration) {
 	}
 }
 
+// maxBatch bounds the batches a long drain grows to: after a policy is
+// applied the whole backlog is stale, and big transactions write each
+// index page once for many subjects instead of once for a few.
+const maxBatch = 20_000
+
 // Drain re-assesses batches until no subject is stale and returns how
-// many it assessed.
+// many it assessed. While batches come back full it doubles them, up to
+// maxBatch, so a backlog-wide re-assessment writes far fewer pages; a
+// fact changed here and there is still a small transaction.
 func (a *Assessor) Drain(ctx context.Context) (int, error) {
-	total := 0
+	total, batch := 0, a.batch
 	for {
-		n, err := a.RunOnce(ctx)
+		n, err := a.runBatch(ctx, batch)
 		total += n
 		if err != nil || n == 0 {
 			return total, err
+		}
+		if n == batch {
+			batch = min(2*batch, max(maxBatch, a.batch))
 		}
 	}
 }
 
 // RunOnce re-assesses one batch of stale subjects and returns how many.
-func (a *Assessor) RunOnce(ctx context.Context) (int, error) {
+func (a *Assessor) RunOnce(ctx context.Context) (int, error) { return a.runBatch(ctx, a.batch) }
+
+// assessorCacheKiB is the SQLite page cache the assessor's connection
+// keeps: a batch touches pages all over the subject indexes, and reading
+// them again from the file costs more than the memory.
+const assessorCacheKiB = 256 << 10
+
+func (a *Assessor) runBatch(ctx context.Context, batch int) (int, error) {
 	ctx = safeguard.NewContextWithActor(ctx, assessorActor)
 	n := 0
 	err := a.db.run(ctx, func(tx *Tx) error {
@@ -91,7 +108,12 @@ func (a *Assessor) RunOnce(ctx context.Context) (int, error) {
 		if err != nil {
 			return err
 		}
-		q := fmt.Sprintf(`SELECT id FROM subjects WHERE facts_version > assessed_version ORDER BY id LIMIT %d`, a.batch)
+		if tx.db.dialect == SQLite {
+			if _, err := tx.exec(fmt.Sprintf(`PRAGMA cache_size = -%d`, assessorCacheKiB)); err != nil {
+				return err
+			}
+		}
+		q := fmt.Sprintf(`SELECT id FROM subjects WHERE facts_version > assessed_version ORDER BY id LIMIT %d`, batch)
 		if tx.db.dialect == Postgres {
 			q += ` FOR UPDATE SKIP LOCKED`
 		}

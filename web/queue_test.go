@@ -77,6 +77,15 @@ func TestQueue_FiltersAndCSV(t *testing.T) {
 		t.Error("the CSV carries a name")
 	}
 
+	// The API counts exactly unless asked to stop early.
+	tok := e.MustToken(t, safeguard.RoleAnalyst)
+	for q, want := range map[string]int{"?sort=queue&count=upto": 200, "?count=exact": 200, "?count=roughly": 400} {
+		resp := e.API(t, "GET", "/api/v1/subjects"+q, tok, nil)
+		if resp.StatusCode != want || want == 200 && (!strings.Contains(resp.Body, `"total": 2`) || strings.Contains(resp.Body, "total_capped")) {
+			t.Errorf("GET /api/v1/subjects%s: %d %s", q, resp.StatusCode, resp.Body)
+		}
+	}
+
 	// A force user's export holds their force's subjects only.
 	inv := e.NewBrowser(t)
 	inv.MustLogin(safeguard.RoleInvestigator)

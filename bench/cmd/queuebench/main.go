@@ -133,7 +133,8 @@ func run(n int, dbURL string, reqs int, reassess bool) error {
 		{"queue, band + overdue", page, "/queue?band=high&overdue=true"},
 		{"queue, force + attribution", page, "/queue?force=" + force + "&attribution=corroborated"},
 		{"queue, page 20", page, "/queue?offset=950"},
-		{"API, first page", api, "/api/v1/subjects?sort=queue&status=open"},
+		{"API, first page", api, "/api/v1/subjects?sort=queue&status=open&count=upto"},
+		{"API, first page, exact count", api, "/api/v1/subjects?sort=queue&status=open"},
 		{"API, force + band", api, "/api/v1/subjects?sort=queue&status=open&force=" + force + "&band=immediate"},
 	}
 	if reqs > 0 {
