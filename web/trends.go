@@ -2,15 +2,14 @@ package web
 
 import (
 	"encoding/csv"
-	"fmt"
-	"html"
 	"html/template"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
-	"strings"
 
 	"safeguard"
+	"safeguard/chart"
 )
 
 // trendsPage is the trends across operations, as charts and tables.
@@ -126,63 +125,30 @@ type barGroup struct {
 	Bars  []bar
 }
 
-// groupedBars draws groups of vertical bars, one colour per bar label,
-// with a key.
+// groupedBars draws groups of vertical bars, one series per bar label
+// (in name order), with package chart.
 func groupedBars(title string, groups []barGroup) template.HTML {
 	if len(groups) == 0 {
 		return ""
 	}
-	series := map[string]int{}
 	var names []string
-	peak := 0.0
 	for _, g := range groups {
 		for _, b := range g.Bars {
-			if _, ok := series[b.Label]; !ok {
-				series[b.Label] = 0
+			if !slices.Contains(names, b.Label) {
 				names = append(names, b.Label)
 			}
-			peak = max(peak, b.Value)
 		}
 	}
 	sort.Strings(names)
-	for i, n := range names {
-		series[n] = i
-	}
-	if peak == 0 {
-		peak = 1
-	}
-	const height, top, bottom, left, barW = 180.0, 10.0, 46.0, 48.0, 12.0
-	longest, keyW := 0, 0.0
-	for _, g := range groups {
-		longest = max(longest, len(g.Label))
-	}
+	c := chart.Bars{Title: title}
 	for _, n := range names {
-		keyW += 20 + 6.5*float64(len(n))
+		c.Series = append(c.Series, chart.Series{Name: n, Values: make([]float64, len(groups))})
 	}
-	groupW := max(barW*float64(len(names))+10, 6.5*float64(longest)+10)
-	width := max(left+groupW*float64(len(groups))+10, left+keyW+10)
-	plot := height - top - bottom
-	var b strings.Builder
-	fmt.Fprintf(&b, `<svg class="chart" role="img" viewBox="0 0 %.0f %.0f" width="%.0f" height="%.0f"><title>%s</title>`,
-		width, height, width, height, html.EscapeString(title))
-	fmt.Fprintf(&b, `<line class="chart__axis" x1="%.0f" y1="%.0f" x2="%.0f" y2="%.0f"/>`, left, top+plot, width-10, top+plot)
-	fmt.Fprintf(&b, `<text class="chart__label" x="%.0f" y="%.0f" text-anchor="end">%s</text>`, left-4, top+8, strconv.FormatFloat(peak, 'f', 0, 64))
 	for gi, g := range groups {
-		x0 := left + float64(gi)*groupW + 5
-		for _, v := range g.Bars {
-			h := plot * v.Value / peak
-			fmt.Fprintf(&b, `<rect class="chart__bar chart__series--%d" x="%.1f" y="%.1f" width="%.1f" height="%.1f"><title>%s, %s: %s</title></rect>`,
-				series[v.Label]%4, x0+barW*float64(series[v.Label]), top+plot-h, barW-1, h,
-				html.EscapeString(g.Label), html.EscapeString(v.Label), strconv.FormatFloat(v.Value, 'f', 1, 64))
+		c.X = append(c.X, g.Label)
+		for _, b := range g.Bars {
+			c.Series[slices.Index(names, b.Label)].Values[gi] = b.Value
 		}
-		fmt.Fprintf(&b, `<text class="chart__label" x="%.1f" y="%.0f">%s</text>`, x0, top+plot+14, html.EscapeString(g.Label))
 	}
-	x := left
-	for i, n := range names {
-		fmt.Fprintf(&b, `<rect class="chart__bar chart__series--%d" x="%.0f" y="%.0f" width="10" height="10"/><text class="chart__label" x="%.0f" y="%.0f">%s</text>`,
-			i%4, x, height-14, x+13, height-5, html.EscapeString(n))
-		x += 20 + 6.5*float64(len(n))
-	}
-	b.WriteString(`</svg>`)
-	return template.HTML(b.String())
+	return c.SVG()
 }
