@@ -3,12 +3,8 @@ package main
 import (
 	"bufio"
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -33,26 +29,7 @@ func TestLiveAcrossServers(t *testing.T) {
 		if base == "" {
 			t.Skip("SAFEGUARD_TEST_POSTGRES not set")
 		}
-		admin, err := sql.Open("pgx", base)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer admin.Close()
-		b := make([]byte, 6)
-		rand.Read(b)
-		name := "sglive_" + hex.EncodeToString(b)
-		if _, err := admin.Exec(`CREATE DATABASE ` + name); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() {
-			if a, err := sql.Open("pgx", base); err == nil {
-				a.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`)
-				a.Close()
-			}
-		})
-		u, _ := url.Parse(base)
-		u.Path = "/" + name
-		testLiveAcrossServers(t, u.String())
+		testLiveAcrossServers(t, mustCreatePostgres(t, base))
 	})
 }
 
