@@ -87,13 +87,7 @@ func (s *RiskService) RetractFact(ctx context.Context, factID int64, reason stri
 // included. Requires PermReadPersonal; the read is audited.
 func (s *RiskService) FindFacts(ctx context.Context, subjectID int64) ([]*safeguard.FactEntry, error) {
 	var out []*safeguard.FactEntry
-	err := s.db.view(ctx, func(tx *Tx) error {
-		if _, err := tx.require("fact.list", safeguard.PermReadPersonal); err != nil {
-			return err
-		}
-		if _, err := visibleSubject(tx, "id = $1", subjectID); err != nil {
-			return err
-		}
+	err := s.viewSubject(ctx, "fact.list", subjectID, func(tx *Tx) error {
 		rows, err := tx.query(`SELECT id, path, value, note_enc, recorded_by, recorded_at, retracted_by, retracted_at,
 			retract_reason FROM subject_facts WHERE subject_id = $1 ORDER BY id`, subjectID)
 		if err != nil {
@@ -126,6 +120,20 @@ func (s *RiskService) FindFacts(ctx context.Context, subjectID int64) ([]*safegu
 		return nil, err
 	}
 	return out, nil
+}
+
+// viewSubject runs fn in a read transaction once the actor may read
+// personal data (action names the refusal) and see the subject.
+func (s *RiskService) viewSubject(ctx context.Context, action string, subjectID int64, fn func(tx *Tx) error) error {
+	return s.db.view(ctx, func(tx *Tx) error {
+		if _, err := tx.require(action, safeguard.PermReadPersonal); err != nil {
+			return err
+		}
+		if _, err := visibleSubject(tx, "id = $1", subjectID); err != nil {
+			return err
+		}
+		return fn(tx)
+	})
 }
 
 // SetOverride sets a band override on a subject the actor may see, ending
@@ -190,13 +198,7 @@ func (s *RiskService) EndOverride(ctx context.Context, subjectID int64) error {
 // FindOverrides lists a subject's overrides, newest first.
 func (s *RiskService) FindOverrides(ctx context.Context, subjectID int64) ([]*safeguard.BandOverride, error) {
 	var out []*safeguard.BandOverride
-	err := s.db.view(ctx, func(tx *Tx) error {
-		if _, err := tx.require("override.list", safeguard.PermReadPersonal); err != nil {
-			return err
-		}
-		if _, err := visibleSubject(tx, "id = $1", subjectID); err != nil {
-			return err
-		}
+	err := s.viewSubject(ctx, "override.list", subjectID, func(tx *Tx) error {
 		rows, err := tx.query(`SELECT id, band, reason, set_by, set_at, ended_by, ended_at FROM band_overrides
 			WHERE subject_id = $1 ORDER BY id DESC`, subjectID)
 		if err != nil {
@@ -263,13 +265,7 @@ func (s *RiskService) RecordCPORT(ctx context.Context, subjectID int64, answers 
 // FindCPORT lists a subject's CPORT scores, newest first.
 func (s *RiskService) FindCPORT(ctx context.Context, subjectID int64) ([]*safeguard.CPORTRecord, error) {
 	var out []*safeguard.CPORTRecord
-	err := s.db.view(ctx, func(tx *Tx) error {
-		if _, err := tx.require("cport.list", safeguard.PermReadPersonal); err != nil {
-			return err
-		}
-		if _, err := visibleSubject(tx, "id = $1", subjectID); err != nil {
-			return err
-		}
+	err := s.viewSubject(ctx, "cport.list", subjectID, func(tx *Tx) error {
 		rows, err := tx.query(`SELECT id, answers, score, missing, valid, recorded_by, recorded_at FROM cport_scores
 			WHERE subject_id = $1 ORDER BY id DESC`, subjectID)
 		if err != nil {
