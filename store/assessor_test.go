@@ -2,7 +2,10 @@ package store_test
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -292,5 +295,65 @@ func TestCPORT_Record(t *testing.T) {
 		}
 		_, err = rs.RecordCPORT(ctxAs(safeguard.RoleAuditor, ""), s.ID, a)
 		wantCode(t, err, safeguard.EFORBIDDEN)
+	})
+}
+
+// TestAssessor_ConcurrentDrains: several assessors draining one database
+// at once (servers sharing it) assess each subject exactly once: a write
+// is conditional on the versions its reader saw, so the slower assessor
+// skips what the faster one wrote. A fact changed after that is assessed
+// once more.
+func TestAssessor_ConcurrentDrains(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *TestDB) {
+		const n = 240
+		subjects, referrals := store.NewSubjectService(db.DB), store.NewReferralService(db.DB)
+		ids := make([]int64, n)
+		for i := range n {
+			s := &safeguard.Subject{Name: fmt.Sprintf("Synthetic Person %d", i), AttributionStatus: safeguard.AttrUnresolved}
+			if err := subjects.CreateSubject(systemCtx(), s); err != nil {
+				t.Fatal(err)
+			}
+			r := &safeguard.Referral{Source: safeguard.SourceCyberTip, SourceRef: fmt.Sprintf("CONC-%d", i), Format: "json",
+				IncidentType: "Child Pornography (possession, manufacture, and distribution)", Document: []byte(`{"synthetic":true}`), SubjectID: &s.ID}
+			if _, err := referrals.CreateReferral(systemCtx(), r); err != nil {
+				t.Fatal(err)
+			}
+			ids[i] = s.ID
+		}
+		var wg sync.WaitGroup
+		counts := make([]int, 3)
+		for k := range counts {
+			// Small reads, so the assessors interleave over many chunks.
+			a := store.NewAssessor(db.DB, 16)
+			wg.Go(func() {
+				c, err := a.Drain(systemCtx())
+				if err != nil {
+					t.Errorf("%+v", errors.Unwrap(err))
+				}
+				counts[k] = c
+			})
+		}
+		wg.Wait()
+		if total := counts[0] + counts[1] + counts[2]; total != n {
+			t.Errorf("the assessors wrote %v subjects, %d in all, want %d", counts, total, n)
+		}
+		for _, id := range ids {
+			if h := history(t, db, id); len(h) != 1 {
+				t.Fatalf("subject %d has %d assessments, want 1", id, len(h))
+			}
+		}
+		if got := mustDrain(t, db); got != 0 {
+			t.Errorf("a drain after the others assessed %d", got)
+		}
+		e := &safeguard.FactEntry{SubjectID: ids[7], Path: "access_to_children.children_in_household", Value: "true"}
+		if err := store.NewRiskService(db.DB).RecordFact(ctxAs(safeguard.RoleAnalyst, ""), e); err != nil {
+			t.Fatal(err)
+		}
+		if got := mustDrain(t, db); got != 1 {
+			t.Errorf("a drain after one fact assessed %d", got)
+		}
+		if h := history(t, db, ids[7]); len(h) != 2 || h[0].Band != safeguard.BandImmediate {
+			t.Errorf("after the fact: %d assessments, latest %+v", len(h), h[0])
+		}
 	})
 }

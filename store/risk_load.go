@@ -19,8 +19,11 @@ type subjectForAssessment struct {
 	DueAt        *time.Time
 	Score        float64
 	FactsVersion int64
-	Facts        *safeguard.Facts
-	Override     *safeguard.BandOverride
+	// AssessedVersion is the facts version last assessed, as read: the
+	// write is conditional on it.
+	AssessedVersion int64
+	Facts           *safeguard.Facts
+	Override        *safeguard.BandOverride
 }
 
 // loadForAssessment gathers the facts of the subjects ids in a few queries
@@ -33,8 +36,8 @@ func loadForAssessment(tx *Tx, ids []int64) (map[int64]*subjectForAssessment, er
 		return out, nil
 	}
 	in := inList(ids)
-	rows, err := tx.query(`SELECT id, ref, force_code, band, due_at, score, facts_version, attribution_status
-		FROM subjects WHERE id IN (` + in + `)`)
+	rows, err := tx.query(`SELECT id, ref, force_code, band, due_at, score, facts_version, assessed_version,
+		attribution_status FROM subjects WHERE id IN (` + in + `)`)
 	if err != nil {
 		return nil, err
 	}
@@ -42,7 +45,7 @@ func loadForAssessment(tx *Tx, ids []int64) (map[int64]*subjectForAssessment, er
 		s := &subjectForAssessment{}
 		var force *string
 		var band, attr string
-		if err := rows.Scan(&s.ID, &s.Ref, &force, &band, nullTimeCol{&s.DueAt}, &s.Score, &s.FactsVersion, &attr); err != nil {
+		if err := rows.Scan(&s.ID, &s.Ref, &force, &band, nullTimeCol{&s.DueAt}, &s.Score, &s.FactsVersion, &s.AssessedVersion, &attr); err != nil {
 			rows.Close()
 			return nil, translate(err)
 		}

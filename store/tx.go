@@ -158,6 +158,19 @@ func (db *DB) view(ctx context.Context, fn func(tx *Tx) error) error {
 	return db.retry(ctx, nil, fn)
 }
 
+// snapshot is run for transactions that only read and must see one
+// consistent state throughout: on SQLite every transaction does (it is
+// view's DEFERRED read); on PostgreSQL it is a read-only REPEATABLE READ
+// transaction rather than one snapshot a statement. fn must not audit.
+func (db *DB) snapshot(ctx context.Context, fn func(tx *Tx) error) error {
+	if db.dialect == SQLite {
+		return db.retry(ctx, deferred, fn)
+	}
+	return db.retry(ctx, repeatableRead, fn)
+}
+
+var repeatableRead = &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
+
 func (db *DB) retry(ctx context.Context, opts *sql.TxOptions, fn func(tx *Tx) error) error {
 	var err error
 	for attempt := 0; attempt < 3; attempt++ {
