@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -102,10 +103,19 @@ func (a *Assessor) Drain(ctx context.Context) (int, error) {
 	}
 }
 
-// maxWrite bounds the subjects one write transaction takes: big enough
-// that a backlog-wide re-assessment writes each index page rarely, small
-// enough that other writers wait well under SQLite's busy timeout.
-const maxWrite = 20_000
+// maxWrite bounds the subjects one write transaction takes, and
+// readAhead the chunks read ahead of the writer. A backlog-wide
+// re-assessment that moves subjects in the queue updates the queue
+// indexes at random places: a transaction of n such subjects rewrites
+// about min(n, all) of their pages, so bigger transactions write far less
+// (at a million subjects moving, 50,000 a transaction still wrote 8 GB).
+// Bounded so that other writers wait a few seconds at
+// most, well under SQLite's busy timeout; the chunks waiting are what
+// lets a transaction grow, and what the assessor holds in memory.
+const (
+	maxWrite  = 50_000
+	readAhead = 24
+)
 
 // chunk is one read's worth of assessed subjects.
 type chunk struct {
@@ -114,17 +124,42 @@ type chunk struct {
 }
 
 // pass reads every subject stale when it reaches it, once, and writes
-// the outcomes. It returns how many subjects it wrote.
+// the outcomes. It returns how many subjects it wrote. The reader and the
+// writer each keep one connection for the pass, so on SQLite each keeps
+// its page cache: the writer's sees only its own commits and stays warm.
 func (a *Assessor) pass(ctx context.Context) (int, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	chunks := make(chan chunk, 4)
+	rconn, err := a.db.db.Conn(ctx)
+	if err != nil {
+		return 0, translate(err)
+	}
+	defer rconn.Close()
+	wconn, err := a.db.db.Conn(ctx)
+	if err != nil {
+		return 0, translate(err)
+	}
+	defer wconn.Close()
+	if a.db.dialect == SQLite {
+		// The writer's cache holds the index pages a batch touches all
+		// over. The reader reads each page about once, and every new
+		// snapshot after a commit empties its cache, a system call a page:
+		// a small cache costs it less. Both go back to the pool with the
+		// usual size.
+		for conn, kib := range map[*sql.Conn]int{wconn: assessorCacheKiB, rconn: readerCacheKiB} {
+			if _, err := conn.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = -%d`, kib)); err != nil {
+				return 0, translate(err)
+			}
+			defer conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA cache_size = `+sqliteCacheSize)
+		}
+	}
+	chunks := make(chan chunk, readAhead)
 	read := make(chan error, 1)
 	go func() {
 		defer close(chunks)
-		read <- a.read(ctx, chunks)
+		read <- a.read(ctx, rconn, chunks)
 	}()
-	written, err := a.write(ctx, chunks)
+	written, err := a.write(ctx, wconn, chunks)
 	if err != nil {
 		cancel()
 		for range chunks { // let the reader finish
@@ -136,40 +171,55 @@ func (a *Assessor) pass(ctx context.Context) (int, error) {
 
 // read sends chunks of assessed stale subjects with ids above the last
 // sent, until none is left.
-func (a *Assessor) read(ctx context.Context, chunks chan<- chunk) error {
+func (a *Assessor) read(ctx context.Context, conn *sql.Conn, chunks chan<- chunk) error {
 	var last int64
-	for {
-		var c chunk
-		err := a.db.snapshot(ctx, func(tx *Tx) error {
-			c = chunk{}
+	for done := false; !done; {
+		err := a.db.snapshot(ctx, conn, func(tx *Tx) error {
 			pol, err := a.activePolicy(tx)
 			if err != nil {
 				return err
 			}
-			ids, err := queryIDs(tx, fmt.Sprintf(`SELECT id FROM subjects WHERE facts_version > assessed_version
-				AND id > $1 ORDER BY id LIMIT %d`, a.batch), last)
-			if err != nil || len(ids) == 0 {
-				return err
+			for range chunksPerSnapshot {
+				ids, err := queryIDs(tx, fmt.Sprintf(`SELECT id FROM subjects%s WHERE facts_version > assessed_version
+					AND id > $1 ORDER BY id LIMIT %d`, staleIndex(tx), a.batch), last)
+				if err != nil {
+					return err
+				} else if len(ids) == 0 {
+					done = true
+					return nil
+				}
+				outs, err := assessChunk(tx, pol, ids)
+				if err != nil {
+					return err
+				}
+				last = ids[len(ids)-1]
+				if len(outs) == 0 {
+					continue
+				}
+				select {
+				case chunks <- chunk{outcomes: outs, policy: pol.Version}:
+				case <-ctx.Done():
+					return ctx.Err()
+				}
 			}
-			c.policy = pol.Version
-			c.outcomes, err = assessChunk(tx, pol, ids)
-			last = ids[len(ids)-1]
-			return err
+			return nil
 		})
-		if err != nil || len(c.outcomes) == 0 {
+		if err != nil {
 			return err
-		}
-		select {
-		case chunks <- c:
-		case <-ctx.Done():
-			return ctx.Err()
 		}
 	}
+	return nil
 }
+
+// chunksPerSnapshot is how many chunks one read transaction reads. On
+// SQLite a new read transaction after a commit empties the connection's
+// page cache, which costs a system call a page; a snapshot kept for a few
+// chunks holds back checkpoints only that long.
+const chunksPerSnapshot = 8
 
 // write writes the chunks as they come, taking into one transaction those
 // already waiting, and returns how many subjects it wrote.
-func (a *Assessor) write(ctx context.Context, chunks <-chan chunk) (int, error) {
+func (a *Assessor) write(ctx context.Context, conn *sql.Conn, chunks <-chan chunk) (int, error) {
 	total := 0
 	for c := range chunks {
 		batch := []chunk{c}
@@ -182,12 +232,7 @@ func (a *Assessor) write(ctx context.Context, chunks <-chan chunk) (int, error) 
 			n += len(more.outcomes)
 		}
 		var n int
-		err := a.db.run(ctx, func(tx *Tx) error {
-			if tx.db.dialect == SQLite {
-				if _, err := tx.exec(fmt.Sprintf(`PRAGMA cache_size = -%d`, assessorCacheKiB)); err != nil {
-					return err
-				}
-			}
+		err := a.db.runOn(ctx, conn, func(tx *Tx) error {
 			var err error
 			n, err = writeOutcomes(tx, batch)
 			return err
@@ -198,6 +243,16 @@ func (a *Assessor) write(ctx context.Context, chunks <-chan chunk) (int, error) 
 		total += n
 	}
 	return total, nil
+}
+
+// staleIndex names the partial index of stale subjects for SQLite, whose
+// planner (with no statistics) would rather walk the table in id order,
+// reading every subject to find the few stale ones.
+func staleIndex(tx *Tx) string {
+	if tx.db.dialect == SQLite {
+		return " INDEXED BY subjects_stale"
+	}
+	return ""
 }
 
 // tryReceive returns a chunk already waiting in ch, if any.
@@ -214,6 +269,9 @@ func tryReceive(ch <-chan chunk) (chunk, bool) {
 // keeps: a batch touches pages all over the subject indexes, and reading
 // them again from the file costs more than the memory.
 const assessorCacheKiB = 256 << 10
+
+// readerCacheKiB is the assessor's reader's SQLite page cache.
+const readerCacheKiB = 4 << 10
 
 // activePolicy returns the active policy, parsed once per document; the
 // built-in one when none was applied.
@@ -257,6 +315,7 @@ type outcome struct {
 	note     string // the override resolution in words
 	trace    string // the trace as stored, JSON
 	changed  bool   // false when only assessed_version moves
+	moved    bool   // the band, due date or score changed
 }
 
 // assess assesses one subject under pol at now, weighing its override.
@@ -316,8 +375,8 @@ func assessChunk(tx *Tx, pol *risk.Policy, ids []int64) ([]outcome, error) {
 		}
 		o.trace = string(trace)
 		l := last[id]
-		o.changed = l == nil || o.band != s.Band || float64(o.computed.Score) != s.Score || s.DueAt == nil ||
-			!o.due.Equal(*s.DueAt) || l.version != pol.Version || l.trace != o.trace || l.override != o.override
+		o.moved = o.band != s.Band || float64(o.computed.Score) != s.Score || s.DueAt == nil || !o.due.Equal(*s.DueAt)
+		o.changed = o.moved || l == nil || l.version != pol.Version || l.trace != o.trace || l.override != o.override
 		outs = append(outs, o)
 	}
 	return outs, nil
@@ -327,79 +386,165 @@ func assessChunk(tx *Tx, pol *risk.Policy, ids []int64) ([]outcome, error) {
 // of 11 values stay under both databases' limits on parameters.
 const rowsPerStatement = 500
 
-// writeOutcomes writes the chunks' outcomes: for a changed one, the
-// subject's band, due date and score and a new assessment; for the rest,
-// only that the subject was assessed. A subject whose versions moved
-// since they were read is skipped. It returns how many it wrote, and
-// audits the batch with the subjects whose assessment changed.
+// writeOutcomes writes the chunks' outcomes: for a subject whose band,
+// due date or score moved, those and a new assessment; for one whose
+// assessment changed otherwise (the policy version, the trace), the new
+// assessment alone; for the rest, only that the subject was assessed. A
+// subject whose versions moved since they were read is skipped. It
+// returns how many it wrote, and audits the batch with the subjects
+// whose assessment changed.
+//
+// The statements are shaped for SQLite's sake. An UPDATE touches only
+// the indexes of the columns it sets, so a subject whose place in the
+// queue stays is updated without the queue indexes. A multi-row statement
+// that may abort half-way with some rows written (one with RETURNING, a
+// trigger, or an immediate foreign-key check) keeps a journal of every
+// page it touches, which costs more than the statement: so the versions
+// are checked first by one read, the writes are OR FAIL (a failure rolls
+// the whole transaction back anyway) and the foreign keys are checked at
+// commit.
 func writeOutcomes(tx *Tx, chunks []chunk) (int, error) {
 	ps := stmts{}
 	defer ps.close()
-	var changed, seen []outcome
+	var moved, recorded, seen []outcome
 	version := map[int64]string{}
 	for _, c := range chunks {
 		for _, o := range c.outcomes {
-			if o.changed {
-				changed = append(changed, o)
-				version[o.subject.ID] = c.policy
-			} else {
+			switch {
+			case o.moved:
+				moved = append(moved, o)
+			case o.changed:
+				recorded = append(recorded, o)
+			default:
 				seen = append(seen, o)
 			}
+			version[o.subject.ID] = c.policy
 		}
 	}
-	written := 0
+	var err error
+	for _, outs := range []*[]outcome{&moved, &recorded, &seen} {
+		if *outs, err = unmoved(tx, *outs); err != nil {
+			return 0, err
+		}
+	}
+	if tx.db.dialect == SQLite {
+		if _, err := tx.exec(`PRAGMA defer_foreign_keys = ON`); err != nil {
+			return 0, err
+		}
+	}
 	for part := range slices.Chunk(seen, rowsPerStatement) {
+		vals := make([]any, 0, 2*len(part))
+		for _, o := range part {
+			vals = append(vals, o.subject.ID, o.subject.FactsVersion)
+		}
+		if _, err := valuesStatement(tx, ps, `UPDATE `+orFail(tx)+`subjects SET assessed_version = v.column2 FROM (`,
+			[]string{"bigint", "bigint"}, `) AS v WHERE subjects.id = v.column1`, vals); err != nil {
+			return 0, err
+		}
+	}
+	for part := range slices.Chunk(recorded, rowsPerStatement) {
 		vals := make([]any, 0, 3*len(part))
 		for _, o := range part {
-			vals = append(vals, o.subject.ID, o.subject.FactsVersion, o.subject.AssessedVersion)
+			vals = append(vals, o.subject.ID, o.subject.FactsVersion, tx.now)
 		}
-		n, err := valuesStatement(tx, ps, `UPDATE subjects SET assessed_version = v.column2 FROM (`,
-			[]string{"bigint", "bigint", "bigint"}, `) AS v WHERE subjects.id = v.column1
-			AND subjects.facts_version = v.column2 AND subjects.assessed_version = v.column3`, vals, nil)
-		if err != nil {
-			return written, err
+		if _, err := valuesStatement(tx, ps, `UPDATE `+orFail(tx)+`subjects SET assessed_version = v.column2,
+			updated_at = v.column3 FROM (`, []string{"bigint", "bigint", "timestamptz"},
+			`) AS v WHERE subjects.id = v.column1`, vals); err != nil {
+			return 0, err
 		}
-		written += n
 	}
-	var bands []string
-	for part := range slices.Chunk(changed, rowsPerStatement) {
-		vals := make([]any, 0, 8*len(part))
+	for part := range slices.Chunk(moved, rowsPerStatement) {
+		vals := make([]any, 0, 7*len(part))
 		for _, o := range part {
 			vals = append(vals, o.subject.ID, string(o.band), o.band.Rank(), o.due, float64(o.computed.Score),
-				o.subject.FactsVersion, o.subject.AssessedVersion, tx.now)
+				o.subject.FactsVersion, tx.now)
 		}
-		byID := map[int64]*outcome{}
-		for i := range part {
-			byID[part[i].subject.ID] = &part[i]
-		}
-		var ins []any
-		_, err := valuesStatement(tx, ps, `UPDATE subjects SET band = v.column2, band_rank = v.column3, due_at = v.column4,
-			score = v.column5, assessed_version = v.column6, updated_at = v.column8 FROM (`,
-			[]string{"bigint", "text", "integer", "timestamptz", "double precision", "bigint", "bigint", "timestamptz"},
-			`) AS v WHERE subjects.id = v.column1 AND subjects.facts_version = v.column6
-			AND subjects.assessed_version = v.column7 RETURNING id`, vals, func(id int64) {
-				o := byID[id]
-				ins = append(ins, id, string(o.band), float64(o.computed.Score), o.due, version[id], o.trace, o.override,
-					assessorActor.Label(), tx.now, o.subject.FactsVersion, string(o.computed.Band))
-				bands = append(bands, fmt.Sprintf("%d:%s", id, o.band))
-			})
-		if err != nil {
-			return written, err
-		}
-		if len(ins) == 0 {
-			continue
-		}
-		if _, err := valuesStatement(tx, ps, `INSERT INTO assessments (subject_id, band, score, due_at, policy_version,
-			trace, override_reason, assessed_by, created_at, facts_version, computed_band) `, assessmentTypes, "", ins, nil); err != nil {
-			return written, err
+		if _, err := valuesStatement(tx, ps, `UPDATE `+orFail(tx)+`subjects SET band = v.column2, band_rank = v.column3,
+			due_at = v.column4, score = v.column5, assessed_version = v.column6, updated_at = v.column7 FROM (`,
+			[]string{"bigint", "text", "integer", "timestamptz", "double precision", "bigint", "timestamptz"},
+			`) AS v WHERE subjects.id = v.column1`, vals); err != nil {
+			return 0, err
 		}
 	}
-	written += len(bands)
+	changed := append(moved, recorded...)
+	bands := make([]string, 0, len(changed))
+	for part := range slices.Chunk(changed, rowsPerStatement) {
+		vals := make([]any, 0, len(assessmentTypes)*len(part))
+		for _, o := range part {
+			id := o.subject.ID
+			vals = append(vals, id, string(o.band), float64(o.computed.Score), o.due, version[id], o.trace, o.override,
+				assessorActor.Label(), tx.now, o.subject.FactsVersion, string(o.computed.Band))
+			bands = append(bands, fmt.Sprintf("%d:%s", id, o.band))
+		}
+		if _, err := valuesStatement(tx, ps, `INSERT `+orFail(tx)+`INTO assessments (subject_id, band, score, due_at,
+			policy_version, trace, override_reason, assessed_by, created_at, facts_version, computed_band) `,
+			assessmentTypes, "", vals); err != nil {
+			return 0, err
+		}
+	}
+	written := len(seen) + len(changed)
 	if len(bands) == 0 {
 		return written, nil
 	}
 	return written, tx.audit("assessment.batch", "subject", "", fmt.Sprintf("policy=%s assessed=%d changed=%s",
 		policyList(chunks), written, strings.Join(bands, ",")))
+}
+
+// orFail is SQLite's OR FAIL for a multi-row write, "" on PostgreSQL.
+// A constraint failing mid-statement then stops it without undoing the
+// rows before, which spares SQLite the journal that undoing needs; the
+// error rolls the whole transaction back either way.
+func orFail(tx *Tx) string {
+	if tx.db.dialect == SQLite {
+		return "OR FAIL "
+	}
+	return ""
+}
+
+// unmoved returns the outcomes whose subject's facts and assessed versions
+// are still those read. On PostgreSQL it locks those rows until the
+// transaction ends, so no other assessor writes them meanwhile; SQLite's
+// writer holds the database.
+func unmoved(tx *Tx, outs []outcome) ([]outcome, error) {
+	if len(outs) == 0 {
+		return outs, nil
+	}
+	ids := make([]int64, len(outs))
+	for i, o := range outs {
+		ids[i] = o.subject.ID
+	}
+	type versions struct{ facts, assessed int64 }
+	now := make(map[int64]versions, len(ids))
+	for part := range slices.Chunk(ids, 5000) {
+		q := `SELECT id, facts_version, assessed_version FROM subjects WHERE id IN (` + inList(part) + `)`
+		if tx.db.dialect == Postgres {
+			q += ` ORDER BY id FOR UPDATE`
+		}
+		rows, err := tx.query(q)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id int64
+			var v versions
+			if err := rows.Scan(&id, &v.facts, &v.assessed); err != nil {
+				rows.Close()
+				return nil, translate(err)
+			}
+			now[id] = v
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, translate(err)
+		}
+	}
+	kept := outs[:0]
+	for _, o := range outs {
+		if v, ok := now[o.subject.ID]; ok && v.facts == o.subject.FactsVersion && v.assessed == o.subject.AssessedVersion {
+			kept = append(kept, o)
+		}
+	}
+	return kept, nil
 }
 
 // assessmentTypes are the PostgreSQL types of an assessment row's values.
@@ -421,10 +566,10 @@ func policyList(chunks []chunk) string {
 // valuesStatement runs head + VALUES (…), (…) + tail, one row for each
 // len(types) of vals (at most rowsPerStatement rows, so the caller
 // chunks). On PostgreSQL the first row's parameters are cast to types,
-// which fixes the VALUES list's column types. With scan it runs the
-// statement as a query and calls scan with each row's returned id;
-// otherwise it returns the rows affected.
-func valuesStatement(tx *Tx, ps stmts, head string, types []string, tail string, vals []any, scan func(id int64)) (int, error) {
+// which fixes the VALUES list's column types. On SQLite the parameters
+// are plain ?: SQLite finds a numbered one's name by walking a list of
+// all of them, so binding ?1…?N costs the square of N.
+func valuesStatement(tx *Tx, ps stmts, head string, types []string, tail string, vals []any) (sql.Result, error) {
 	ncols := len(types)
 	var b strings.Builder
 	b.WriteString(head)
@@ -438,9 +583,13 @@ func valuesStatement(tx *Tx, ps stmts, head string, types []string, tail string,
 			if c > 0 {
 				b.WriteByte(',')
 			}
+			if tx.db.dialect == SQLite {
+				b.WriteByte('?')
+				continue
+			}
 			b.WriteByte('$')
 			b.WriteString(strconv.Itoa(r*ncols + c + 1))
-			if r == 0 && tx.db.dialect == Postgres {
+			if r == 0 {
 				b.WriteString("::")
 				b.WriteString(types[c])
 			}
@@ -453,40 +602,19 @@ func valuesStatement(tx *Tx, ps stmts, head string, types []string, tail string,
 	if !ok {
 		var err error
 		if st, err = tx.prepare(q); err != nil {
-			return 0, err
+			return nil, err
 		}
 		ps[q] = st
 	}
-	if scan == nil {
-		res, err := st.ExecContext(tx.ctx, tx.db.args(vals)...)
-		if err != nil {
-			return 0, translate(err)
-		}
-		n, err := res.RowsAffected()
-		return int(n), translate(err)
-	}
-	rows, err := st.QueryContext(tx.ctx, tx.db.args(vals)...)
-	if err != nil {
-		return 0, translate(err)
-	}
-	defer rows.Close()
-	n := 0
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return n, translate(err)
-		}
-		scan(id)
-		n++
-	}
-	return n, translate(rows.Err())
+	res, err := st.ExecContext(tx.ctx, tx.db.args(vals)...)
+	return res, translate(err)
 }
 
 // lastAssessments returns each subject's latest assessment's policy,
-// trace and override reason.
+// trace and override reason (and perhaps other subjects' in their range).
 func lastAssessments(tx *Tx, ids []int64) (map[int64]*lastAssessment, error) {
 	rows, err := tx.query(`SELECT subject_id, policy_version, trace, override_reason FROM assessments
-		WHERE id IN (SELECT MAX(id) FROM assessments WHERE subject_id IN (` + inList(ids) + `) GROUP BY subject_id)`)
+		WHERE id IN (SELECT MAX(id) FROM assessments WHERE subject_id` + idSet(ids) + ` GROUP BY subject_id)`)
 	if err != nil {
 		return nil, err
 	}

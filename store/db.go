@@ -133,7 +133,10 @@ func parseURL(rawURL string) (Dialect, string, string, error) {
 // sqlitePragmas are run on every pooled connection through the DSN
 // unless the URL sets the same pragma itself.
 var sqlitePragmas = []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)",
-	"cache_size(-65536)", "temp_store(memory)"}
+	"cache_size(" + sqliteCacheSize + ")", "temp_store(memory)"}
+
+// sqliteCacheSize is each connection's page cache: 64 MiB.
+const sqliteCacheSize = "-65536"
 
 func sqliteDSN(path string) (Dialect, string, string, error) {
 	query := ""

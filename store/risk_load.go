@@ -35,9 +35,8 @@ func loadForAssessment(tx *Tx, ids []int64) (map[int64]*subjectForAssessment, er
 	if len(ids) == 0 {
 		return out, nil
 	}
-	in := inList(ids)
 	rows, err := tx.query(`SELECT id, ref, force_code, band, due_at, score, facts_version, assessed_version,
-		attribution_status FROM subjects WHERE id IN (` + in + `)`)
+		attribution_status FROM subjects WHERE id IN (` + inList(ids) + `)`)
 	if err != nil {
 		return nil, err
 	}
@@ -63,6 +62,7 @@ func loadForAssessment(tx *Tx, ids []int64) (map[int64]*subjectForAssessment, er
 	if err := rows.Err(); err != nil {
 		return nil, translate(err)
 	}
+	in := idSet(ids)
 	if err := loadReferralFacts(tx, in, out); err != nil {
 		return nil, err
 	}
@@ -82,6 +82,19 @@ type referralFile struct {
 	categories map[safeguard.Scheme]string // the most severe per scheme
 }
 
+// idSet is an SQL condition on an id column for ids, ascending: " IN
+// (…)", or " BETWEEN lo AND hi" when the ids fill most of that range
+// (the assessor's chunks of a backlog do), so each table is read by one
+// range scan instead of a seek an id. Rows of other ids in the range are
+// read too, so callers keep only those of ids.
+func idSet(ids []int64) string {
+	lo, hi := ids[0], ids[len(ids)-1]
+	if len(ids) > 16 && hi-lo < 2*int64(len(ids)) {
+		return fmt.Sprintf(" BETWEEN %d AND %d", lo, hi)
+	}
+	return " IN (" + inList(ids) + ")"
+}
+
 func loadReferralFacts(tx *Tx, in string, out map[int64]*subjectForAssessment) error {
 	type referral struct {
 		subject int64
@@ -91,7 +104,7 @@ func loadReferralFacts(tx *Tx, in string, out map[int64]*subjectForAssessment) e
 	}
 	refs := map[int64]*referral{}
 	rows, err := tx.query(`SELECT id, subject_id, source, source_ref, incident_type, annotations, received_at
-		FROM referrals WHERE subject_id IN (` + in + `) ORDER BY id`)
+		FROM referrals WHERE subject_id` + in + ` ORDER BY id`)
 	if err != nil {
 		return err
 	}
@@ -116,7 +129,7 @@ func loadReferralFacts(tx *Tx, in string, out map[int64]*subjectForAssessment) e
 	if len(refs) == 0 {
 		return nil
 	}
-	sub := `SELECT id FROM referrals WHERE subject_id IN (` + in + `)`
+	sub := `SELECT id FROM referrals WHERE subject_id` + in
 	rows, err = tx.query(`SELECT id, referral_id, annotations, classification, md5 <> '' OR sha1 <> '' OR sha256 <> ''
 		FROM referral_files WHERE referral_id IN (` + sub + `)`)
 	if err != nil {
@@ -202,7 +215,7 @@ func severity(cat string) int {
 
 func loadScanFacts(tx *Tx, in string, out map[int64]*subjectForAssessment) error {
 	rows, err := tx.query(`SELECT id, subject_id, files, by_category, created_at FROM scan_reports
-		WHERE subject_id IN (` + in + `) ORDER BY id`)
+		WHERE subject_id` + in + ` ORDER BY id`)
 	if err != nil {
 		return err
 	}
@@ -227,7 +240,7 @@ func loadScanFacts(tx *Tx, in string, out map[int64]*subjectForAssessment) error
 
 func loadEntryFacts(tx *Tx, in string, out map[int64]*subjectForAssessment) error {
 	rows, err := tx.query(`SELECT subject_id, path, value, recorded_by, recorded_at FROM subject_facts
-		WHERE retracted_at IS NULL AND subject_id IN (` + in + `) ORDER BY id`)
+		WHERE retracted_at IS NULL AND subject_id` + in + ` ORDER BY id`)
 	if err != nil {
 		return err
 	}
@@ -248,7 +261,7 @@ func loadEntryFacts(tx *Tx, in string, out map[int64]*subjectForAssessment) erro
 
 func loadOverrides(tx *Tx, in string, out map[int64]*subjectForAssessment) error {
 	rows, err := tx.query(`SELECT id, subject_id, band, reason, set_by, set_at FROM band_overrides
-		WHERE ended_at IS NULL AND subject_id IN (` + in + `) ORDER BY id`)
+		WHERE ended_at IS NULL AND subject_id` + in + ` ORDER BY id`)
 	if err != nil {
 		return err
 	}

@@ -28,11 +28,19 @@ type Tx struct {
 // (BEGIN IMMEDIATE), so transactions queue rather than fail on upgrade.
 // Returns EUNAVAILABLE if the database cannot be reached.
 func (db *DB) BeginTx(ctx context.Context) (*Tx, error) {
-	return db.begin(ctx, nil)
+	return db.begin(ctx, nil, nil)
 }
 
-func (db *DB) begin(ctx context.Context, opts *sql.TxOptions) (*Tx, error) {
-	stx, err := db.db.BeginTx(ctx, opts)
+// begin starts a transaction on conn, or on any pooled connection when
+// conn is nil.
+func (db *DB) begin(ctx context.Context, conn *sql.Conn, opts *sql.TxOptions) (*Tx, error) {
+	var stx *sql.Tx
+	var err error
+	if conn != nil {
+		stx, err = conn.BeginTx(ctx, opts)
+	} else {
+		stx, err = db.db.BeginTx(ctx, opts)
+	}
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -140,7 +148,13 @@ func commitThen(err error) error { return &commitAnyway{err: err} }
 // commitThen(err)). A transaction that lost a deadlock or serialisation
 // conflict is retried a few times with a fresh one.
 func (db *DB) run(ctx context.Context, fn func(tx *Tx) error) error {
-	return db.retry(ctx, nil, fn)
+	return db.retry(ctx, nil, nil, fn)
+}
+
+// runOn is run on the connection conn: a worker that keeps one
+// connection keeps its SQLite page cache warm between transactions.
+func (db *DB) runOn(ctx context.Context, conn *sql.Conn, fn func(tx *Tx) error) error {
+	return db.retry(ctx, conn, nil, fn)
 }
 
 // deferred makes modernc begin a plain (DEFERRED) SQLite transaction.
@@ -153,28 +167,29 @@ var deferred = &sql.TxOptions{ReadOnly: true}
 // it is run: reads take no locks there.
 func (db *DB) view(ctx context.Context, fn func(tx *Tx) error) error {
 	if db.dialect == SQLite {
-		return db.retry(ctx, deferred, fn)
+		return db.retry(ctx, nil, deferred, fn)
 	}
-	return db.retry(ctx, nil, fn)
+	return db.retry(ctx, nil, nil, fn)
 }
 
 // snapshot is run for transactions that only read and must see one
 // consistent state throughout: on SQLite every transaction does (it is
 // view's DEFERRED read); on PostgreSQL it is a read-only REPEATABLE READ
-// transaction rather than one snapshot a statement. fn must not audit.
-func (db *DB) snapshot(ctx context.Context, fn func(tx *Tx) error) error {
+// transaction rather than one snapshot a statement. fn must not audit. It
+// runs on conn, or any pooled connection when conn is nil.
+func (db *DB) snapshot(ctx context.Context, conn *sql.Conn, fn func(tx *Tx) error) error {
 	if db.dialect == SQLite {
-		return db.retry(ctx, deferred, fn)
+		return db.retry(ctx, conn, deferred, fn)
 	}
-	return db.retry(ctx, repeatableRead, fn)
+	return db.retry(ctx, conn, repeatableRead, fn)
 }
 
 var repeatableRead = &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
 
-func (db *DB) retry(ctx context.Context, opts *sql.TxOptions, fn func(tx *Tx) error) error {
+func (db *DB) retry(ctx context.Context, conn *sql.Conn, opts *sql.TxOptions, fn func(tx *Tx) error) error {
 	var err error
 	for attempt := 0; attempt < 3; attempt++ {
-		if err = db.runTx(ctx, opts, fn); err == nil || !retryable(err) || ctx.Err() != nil {
+		if err = db.runTx(ctx, conn, opts, fn); err == nil || !retryable(err) || ctx.Err() != nil {
 			break
 		}
 		db.log.Warn("store: retrying transaction", "attempt", attempt+1, "code", safeguard.ErrorCode(err))
@@ -186,11 +201,11 @@ func (db *DB) retry(ctx context.Context, opts *sql.TxOptions, fn func(tx *Tx) er
 // runOnce is run without retries, for callers whose fn cannot run twice
 // (an import consuming an iterator).
 func (db *DB) runOnce(ctx context.Context, fn func(tx *Tx) error) error {
-	return db.runTx(ctx, nil, fn)
+	return db.runTx(ctx, nil, nil, fn)
 }
 
-func (db *DB) runTx(ctx context.Context, opts *sql.TxOptions, fn func(tx *Tx) error) error {
-	tx, err := db.begin(ctx, opts)
+func (db *DB) runTx(ctx context.Context, conn *sql.Conn, opts *sql.TxOptions, fn func(tx *Tx) error) error {
+	tx, err := db.begin(ctx, conn, opts)
 	if err != nil {
 		return err
 	}
@@ -209,7 +224,7 @@ func (db *DB) runTx(ctx context.Context, opts *sql.TxOptions, fn func(tx *Tx) er
 		events := tx.events
 		tx.events = nil
 		tx.Rollback()
-		if aerr := db.runTx(ctx, nil, func(w *Tx) error { w.events = events; return nil }); aerr != nil {
+		if aerr := db.runTx(ctx, conn, nil, func(w *Tx) error { w.events = events; return nil }); aerr != nil {
 			return aerr
 		}
 		return err
