@@ -37,6 +37,10 @@ type Assessor struct {
 	log   *slog.Logger
 	batch int
 
+	// snapshots is held shared while the reader holds a snapshot, and
+	// alone while the writer checkpoints.
+	snapshots sync.RWMutex
+
 	mu     sync.Mutex
 	policy *risk.Policy
 	sum    string // the document's SHA-256, "" for the built-in
@@ -93,14 +97,86 @@ func (a *Assessor) Run(ctx context.Context, every time.Duration) {
 // makes passes until one finds nothing stale) sees it again.
 func (a *Assessor) Drain(ctx context.Context) (int, error) {
 	ctx = safeguard.NewContextWithActor(ctx, assessorActor)
+	c, err := a.connect(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer c.release()
 	total := 0
 	for {
-		n, err := a.pass(ctx)
+		n, err := a.pass(ctx, c)
 		total += n
 		if err != nil || n == 0 {
 			return total, err
 		}
 	}
+}
+
+// conns are the connections of one drain: the reader and the writer each
+// keep one, so on SQLite each keeps its page cache (the writer's sees
+// only its own commits and stays warm).
+type conns struct {
+	r, w    *sql.Conn
+	restore []func(context.Context) // each undoes one of connect's settings
+}
+
+// connect takes the drain's connections from the pool. On SQLite the
+// writer's cache grows to hold the index pages a batch touches all over,
+// and the writer checkpoints after each commit itself (checkpoint). The
+// reader reads each page about once, and every new snapshot after a
+// commit empties its cache, which the memory allocator pays a system call
+// a page for: so it keeps a small cache and reads the file through a
+// memory map instead (mapped pages are not the cache's to free).
+func (a *Assessor) connect(ctx context.Context) (*conns, error) {
+	c := &conns{}
+	var err error
+	if c.r, err = a.db.db.Conn(ctx); err != nil {
+		return nil, translate(err)
+	}
+	if c.w, err = a.db.db.Conn(ctx); err != nil {
+		c.r.Close()
+		return nil, translate(err)
+	}
+	if a.db.dialect != SQLite {
+		return c, nil
+	}
+	set := func(conn *sql.Conn, pragma, was string) error {
+		if _, err := conn.ExecContext(ctx, `PRAGMA `+pragma); err != nil {
+			c.release()
+			return translate(err)
+		}
+		c.restore = append(c.restore, func(ctx context.Context) { conn.ExecContext(ctx, `PRAGMA `+was) })
+		return nil
+	}
+	for _, p := range []struct {
+		conn          *sql.Conn
+		pragma, usual string
+	}{
+		{c.w, fmt.Sprintf("cache_size = -%d", assessorCacheKiB), "cache_size = " + sqliteCacheSize},
+		{c.w, "wal_autocheckpoint = 0", "wal_autocheckpoint = 1000"},
+		{c.r, fmt.Sprintf("cache_size = -%d", readerCacheKiB), "cache_size = " + sqliteCacheSize},
+		{c.r, fmt.Sprintf("mmap_size = %d", readerMapBytes), "mmap_size = 0"},
+	} {
+		if err := set(p.conn, p.pragma, p.usual); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// release gives the connections back to the pool with their usual
+// settings, in the background: shrinking a big SQLite cache frees its
+// pages a system call each, seconds after a backlog-wide drain, which
+// the caller need not wait for.
+func (c *conns) release() {
+	go func() {
+		ctx := context.Background()
+		for _, undo := range c.restore {
+			undo(ctx)
+		}
+		c.r.Close()
+		c.w.Close()
+	}()
 }
 
 // maxWrite bounds the subjects one write transaction takes, and
@@ -124,42 +200,17 @@ type chunk struct {
 }
 
 // pass reads every subject stale when it reaches it, once, and writes
-// the outcomes. It returns how many subjects it wrote. The reader and the
-// writer each keep one connection for the pass, so on SQLite each keeps
-// its page cache: the writer's sees only its own commits and stays warm.
-func (a *Assessor) pass(ctx context.Context) (int, error) {
+// the outcomes. It returns how many subjects it wrote.
+func (a *Assessor) pass(ctx context.Context, c *conns) (int, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	rconn, err := a.db.db.Conn(ctx)
-	if err != nil {
-		return 0, translate(err)
-	}
-	defer rconn.Close()
-	wconn, err := a.db.db.Conn(ctx)
-	if err != nil {
-		return 0, translate(err)
-	}
-	defer wconn.Close()
-	if a.db.dialect == SQLite {
-		// The writer's cache holds the index pages a batch touches all
-		// over. The reader reads each page about once, and every new
-		// snapshot after a commit empties its cache, a system call a page:
-		// a small cache costs it less. Both go back to the pool with the
-		// usual size.
-		for conn, kib := range map[*sql.Conn]int{wconn: assessorCacheKiB, rconn: readerCacheKiB} {
-			if _, err := conn.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = -%d`, kib)); err != nil {
-				return 0, translate(err)
-			}
-			defer conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA cache_size = `+sqliteCacheSize)
-		}
-	}
 	chunks := make(chan chunk, readAhead)
 	read := make(chan error, 1)
 	go func() {
 		defer close(chunks)
-		read <- a.read(ctx, rconn, chunks)
+		read <- a.read(ctx, c.r, chunks)
 	}()
-	written, err := a.write(ctx, wconn, chunks)
+	written, err := a.write(ctx, c.w, chunks)
 	if err != nil {
 		cancel()
 		for range chunks { // let the reader finish
@@ -174,7 +225,10 @@ func (a *Assessor) pass(ctx context.Context) (int, error) {
 func (a *Assessor) read(ctx context.Context, conn *sql.Conn, chunks chan<- chunk) error {
 	var last int64
 	for done := false; !done; {
+		var got []chunk
+		a.snapshots.RLock()
 		err := a.db.snapshot(ctx, conn, func(tx *Tx) error {
+			got = got[:0]
 			pol, err := a.activePolicy(tx)
 			if err != nil {
 				return err
@@ -193,19 +247,24 @@ func (a *Assessor) read(ctx context.Context, conn *sql.Conn, chunks chan<- chunk
 					return err
 				}
 				last = ids[len(ids)-1]
-				if len(outs) == 0 {
-					continue
-				}
-				select {
-				case chunks <- chunk{outcomes: outs, policy: pol.Version}:
-				case <-ctx.Done():
-					return ctx.Err()
+				if len(outs) > 0 {
+					got = append(got, chunk{outcomes: outs, policy: pol.Version})
 				}
 			}
 			return nil
 		})
+		a.snapshots.RUnlock()
 		if err != nil {
 			return err
+		}
+		// Sent once the snapshot has ended: the writer may be waiting to
+		// checkpoint before it takes more.
+		for _, c := range got {
+			select {
+			case chunks <- c:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
 		}
 	}
 	return nil
@@ -241,8 +300,30 @@ func (a *Assessor) write(ctx context.Context, conn *sql.Conn, chunks <-chan chun
 			return total, err
 		}
 		total += n
+		if err := a.checkpoint(ctx, conn); err != nil {
+			return total, err
+		}
 	}
 	return total, nil
+}
+
+// checkpoint, on SQLite, copies what the writer committed into the
+// database file, so that the write-ahead log starts afresh at the next
+// commit. SQLite copies only what no reader's snapshot still needs, and
+// starts the log afresh only when it copied all: the assessor's own
+// reader, starting one snapshot as the last ends, would always be in the
+// way, and the log would grow by every commit (to gigabytes over a
+// million subjects) while every read searches it. So the reader takes no
+// new snapshot meanwhile (a.snapshots). The checkpoint is PASSIVE: a
+// long read elsewhere makes it copy less, never wait.
+func (a *Assessor) checkpoint(ctx context.Context, conn *sql.Conn) error {
+	if a.db.dialect != SQLite {
+		return nil
+	}
+	a.snapshots.Lock()
+	defer a.snapshots.Unlock()
+	_, err := conn.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`)
+	return translate(err)
 }
 
 // staleIndex names the partial index of stale subjects for SQLite, whose
@@ -270,8 +351,12 @@ func tryReceive(ch <-chan chunk) (chunk, bool) {
 // them again from the file costs more than the memory.
 const assessorCacheKiB = 256 << 10
 
-// readerCacheKiB is the assessor's reader's SQLite page cache.
-const readerCacheKiB = 4 << 10
+// readerCacheKiB is the assessor's reader's SQLite page cache, and
+// readerMapBytes how much of the database file it maps (SQLite's most).
+const (
+	readerCacheKiB = 1 << 10
+	readerMapBytes = 0x7fff0000
+)
 
 // activePolicy returns the active policy, parsed once per document; the
 // built-in one when none was applied.

@@ -47,7 +47,7 @@ func main() {
 	reassess := flag.Bool("reassess", true, "after the pages, re-assess every subject with the built-in policy and time it")
 	pages := flag.Bool("pages", true, "time the queue pages")
 	flag.IntVar(&assessBatch, "batch", 0, "subjects per assessor transaction (0: the assessor's default)")
-	profile := flag.String("cpuprofile", "", "write a CPU profile of the re-assessment to this file")
+	profile := flag.String("cpuprofile", "", "write a CPU profile of the re-assessment (the policy applied anew) to this file")
 	flag.Parse()
 	cpuProfile = *profile
 	if !*pages {
@@ -163,15 +163,6 @@ func run(n int, dbURL string, reqs int, reassess bool) error {
 	if !reassess {
 		return nil
 	}
-	if cpuProfile != "" {
-		f, err := os.Create(cpuProfile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		pprof.StartCPUProfile(f)
-		defer pprof.StopCPUProfile()
-	}
 	// Every filled subject is stale (never assessed): the assessor gives
 	// each its first assessment, which moves nearly every one in the
 	// queue (the fill's bands are random).
@@ -182,7 +173,8 @@ func run(n int, dbURL string, reqs int, reassess bool) error {
 	// A policy applied over the backlog: the built-in rules under a new
 	// version, so every subject is re-assessed and gets a new assessment
 	// (its version changed) though few move in the queue.
-	doc := strings.Replace(string(risk.BuiltinJSON()), risk.Builtin().Version, risk.Builtin().Version+"-bench", 1)
+	version := fmt.Sprintf("%s-bench-%d", risk.Builtin().Version, time.Now().Unix())
+	doc := strings.Replace(string(risk.BuiltinJSON()), risk.Builtin().Version, version, 1)
 	rs := store.NewRiskService(db)
 	p, err := rs.LoadPolicy(ctx, []byte(doc))
 	if err != nil {
@@ -190,6 +182,15 @@ func run(n int, dbURL string, reqs int, reassess bool) error {
 	}
 	if err := rs.ApplyPolicy(ctx, p.Version); err != nil {
 		return err
+	}
+	if cpuProfile != "" {
+		f, err := os.Create(cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
 	}
 	return timeDrain(ctx, db, "re-assessed (the built-in policy applied anew as "+p.Version+")")
 }
