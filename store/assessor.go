@@ -387,7 +387,8 @@ func (a *Assessor) activePolicy(tx *Tx) (*risk.Policy, error) {
 // lastAssessment is the part of a subject's latest assessment that says
 // whether a new one differs.
 type lastAssessment struct {
-	version, trace, override string
+	id                int64
+	version, override string
 }
 
 // outcome is one subject's new assessment before it is written.
@@ -461,8 +462,22 @@ func assessChunk(tx *Tx, pol *risk.Policy, ids []int64) ([]outcome, error) {
 		o.trace = string(trace)
 		l := last[id]
 		o.moved = o.band != s.Band || float64(o.computed.Score) != s.Score || s.DueAt == nil || !o.due.Equal(*s.DueAt)
-		o.changed = o.moved || l == nil || l.version != pol.Version || l.trace != o.trace || l.override != o.override
+		o.changed = o.moved || l == nil || l.version != pol.Version || l.override != o.override
 		outs = append(outs, o)
+	}
+	// The rest changed if their trace did.
+	var ask []*outcome
+	for i := range outs {
+		if !outs[i].changed {
+			ask = append(ask, &outs[i])
+		}
+	}
+	same, err := sameTraces(tx, ask, last)
+	if err != nil {
+		return nil, err
+	}
+	for _, o := range ask {
+		o.changed = !same[o.subject.ID]
 	}
 	return outs, nil
 }
@@ -601,9 +616,10 @@ func unmoved(tx *Tx, outs []outcome) ([]outcome, error) {
 	type versions struct{ facts, assessed int64 }
 	now := make(map[int64]versions, len(ids))
 	for part := range slices.Chunk(ids, 5000) {
-		q := `SELECT id, facts_version, assessed_version FROM subjects WHERE id IN (` + inList(part) + `)`
-		if tx.db.dialect == Postgres {
-			q += ` ORDER BY id FOR UPDATE`
+		// On PostgreSQL only these rows are locked, never a range.
+		q := `SELECT id, facts_version, assessed_version FROM subjects WHERE id IN (` + inList(part) + `) ORDER BY id FOR UPDATE`
+		if tx.db.dialect == SQLite {
+			q = `SELECT id, facts_version, assessed_version FROM subjects WHERE id` + idSet(part)
 		}
 		rows, err := tx.query(q)
 		if err != nil {
@@ -695,10 +711,10 @@ func valuesStatement(tx *Tx, ps stmts, head string, types []string, tail string,
 	return res, translate(err)
 }
 
-// lastAssessments returns each subject's latest assessment's policy,
-// trace and override reason (and perhaps other subjects' in their range).
+// lastAssessments returns each subject's latest assessment's id, policy
+// and override reason (and perhaps other subjects' in their range).
 func lastAssessments(tx *Tx, ids []int64) (map[int64]*lastAssessment, error) {
-	rows, err := tx.query(`SELECT subject_id, policy_version, trace, override_reason FROM assessments
+	rows, err := tx.query(`SELECT subject_id, id, policy_version, override_reason FROM assessments
 		WHERE id IN (SELECT MAX(id) FROM assessments WHERE subject_id` + idSet(ids) + ` GROUP BY subject_id)`)
 	if err != nil {
 		return nil, err
@@ -706,14 +722,47 @@ func lastAssessments(tx *Tx, ids []int64) (map[int64]*lastAssessment, error) {
 	defer rows.Close()
 	out := map[int64]*lastAssessment{}
 	for rows.Next() {
-		var id int64
+		var subject int64
 		l := &lastAssessment{}
-		if err := rows.Scan(&id, &l.version, &l.trace, &l.override); err != nil {
+		if err := rows.Scan(&subject, &l.id, &l.version, &l.override); err != nil {
 			return nil, translate(err)
 		}
-		out[id] = l
+		out[subject] = l
 	}
 	return out, translate(rows.Err())
+}
+
+// sameTraces reports, for each outcome of outs, whether its trace is the
+// one its subject's latest assessment last holds. Only the traces asked
+// about are read: after a new policy version, none are.
+func sameTraces(tx *Tx, outs []*outcome, last map[int64]*lastAssessment) (map[int64]bool, error) {
+	same := map[int64]bool{}
+	if len(outs) == 0 {
+		return same, nil
+	}
+	byID := make(map[int64]*outcome, len(outs))
+	ids := make([]int64, len(outs))
+	for i, o := range outs {
+		ids[i] = last[o.subject.ID].id
+		byID[ids[i]] = o
+	}
+	slices.Sort(ids)
+	rows, err := tx.query(`SELECT id, trace FROM assessments WHERE id IN (` + inList(ids) + `)`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var trace string
+		if err := rows.Scan(&id, &trace); err != nil {
+			return nil, translate(err)
+		}
+		if o := byID[id]; o != nil && o.trace == trace {
+			same[o.subject.ID] = true
+		}
+	}
+	return same, translate(rows.Err())
 }
 
 // queryIDs runs a query returning one id column.

@@ -36,9 +36,13 @@ func loadForAssessment(tx *Tx, ids []int64) (map[int64]*subjectForAssessment, er
 		return out, nil
 	}
 	rows, err := tx.query(`SELECT id, ref, force_code, band, due_at, score, facts_version, assessed_version,
-		attribution_status FROM subjects WHERE id IN (` + inList(ids) + `)`)
+		attribution_status FROM subjects WHERE id` + idSet(ids))
 	if err != nil {
 		return nil, err
+	}
+	wanted := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		wanted[id] = true
 	}
 	for rows.Next() {
 		s := &subjectForAssessment{}
@@ -47,6 +51,9 @@ func loadForAssessment(tx *Tx, ids []int64) (map[int64]*subjectForAssessment, er
 		if err := rows.Scan(&s.ID, &s.Ref, &force, &band, nullTimeCol{&s.DueAt}, &s.Score, &s.FactsVersion, &s.AssessedVersion, &attr); err != nil {
 			rows.Close()
 			return nil, translate(err)
+		}
+		if !wanted[s.ID] {
+			continue // in the range of ids, not one of them
 		}
 		if force != nil {
 			s.ForceCode = *force
