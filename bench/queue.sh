@@ -2,7 +2,12 @@
 # Queue benchmark (issue 5): N synthetic subjects (default one million) in a
 # fresh SQLite database and, when one can be had, PostgreSQL; the real web
 # server on loopback; p50/p99/max of the queue's first page, filtered pages
-# and the API, one request at a time, beside the 50 ms p99 target.
+# and the API, one request at a time, beside the 50 ms p99 target. Then the
+# assessor, timed twice beside the 30 s target: the first assessment of
+# every subject (each moves in the queue: the worst case), and the built-in
+# policy applied anew under a new version (every subject re-assessed and
+# given a new assessment). Each with its CPU time and I/O, which unlike the
+# wall time do not depend on what else the machine is doing.
 #
 #   bench/queue.sh                  # N=1000000
 #   N=100000 bench/queue.sh         # a smaller run
