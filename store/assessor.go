@@ -41,9 +41,19 @@ type Assessor struct {
 	// alone while the writer checkpoints.
 	snapshots sync.RWMutex
 
-	mu     sync.Mutex
-	policy *risk.Policy
-	sum    string // the document's SHA-256, "" for the built-in
+	mu      sync.Mutex
+	policy  *risk.Policy
+	sum     string        // the document's SHA-256, "" for the built-in
+	longest time.Duration // the longest write transaction yet
+}
+
+// LongestWrite returns the longest write transaction the assessor has
+// run, from beginning to commit: how long, at most, it kept other
+// writers waiting on SQLite.
+func (a *Assessor) LongestWrite() time.Duration {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.longest
 }
 
 // NewAssessor returns an Assessor over db reading batch stale subjects
@@ -67,7 +77,7 @@ func (a *Assessor) Run(ctx context.Context, every time.Duration) {
 		if n, err := a.Drain(ctx); err != nil && ctx.Err() == nil {
 			a.log.Error("assessor: re-assessing failed", "error", err)
 		} else if n > 0 {
-			a.log.Info("assessor: re-assessed subjects", "subjects", n)
+			a.log.Info("assessor: re-assessed subjects", "subjects", n, "longest_write", a.LongestWrite())
 		}
 		select {
 		case <-ctx.Done():
@@ -179,17 +189,19 @@ func (c *conns) release() {
 	}()
 }
 
-// maxWrite bounds the subjects one write transaction takes, and
-// readAhead the chunks read ahead of the writer. A backlog-wide
+// maxWrite and writeFor bound the subjects one write transaction takes
+// and how long it goes on taking more, and readAhead the chunks read ahead
+// of the writer. A backlog-wide
 // re-assessment that moves subjects in the queue updates the queue
 // indexes at random places: a transaction of n such subjects rewrites
 // about min(n, all) of their pages, so bigger transactions write far less
 // (at a million subjects moving, 50,000 a transaction still wrote 8 GB).
-// Bounded so that other writers wait a few seconds at
-// most, well under SQLite's busy timeout; the chunks waiting are what
-// lets a transaction grow, and what the assessor holds in memory.
+// Bounded so that other writers wait seconds at most (LongestWrite: the
+// time limit and then the commit), under SQLite's busy timeout; the chunks waiting are what lets a transaction
+// grow, and what the assessor holds in memory.
 const (
 	maxWrite  = 50_000
+	writeFor  = 2 * time.Second
 	readAhead = 24
 )
 
@@ -281,24 +293,39 @@ const chunksPerSnapshot = 8
 func (a *Assessor) write(ctx context.Context, conn *sql.Conn, chunks <-chan chunk) (int, error) {
 	total := 0
 	for c := range chunks {
-		batch := []chunk{c}
-		for n := len(c.outcomes); n < maxWrite; {
-			more, ok := tryReceive(chunks)
-			if !ok {
-				break
-			}
-			batch = append(batch, more)
-			n += len(more.outcomes)
-		}
+		taken := []chunk{c}
 		var n int
+		start := time.Now()
 		err := a.db.runOn(ctx, conn, func(tx *Tx) error {
-			var err error
-			n, err = writeOutcomes(tx, batch)
-			return err
+			n = 0
+			size := 0
+			for i := 0; ; i++ {
+				if i == len(taken) {
+					// Take another chunk if one is waiting and this
+					// transaction is still small and short.
+					more, ok := chunk{}, false
+					if size < maxWrite && time.Since(start) < writeFor {
+						more, ok = tryReceive(chunks)
+					}
+					if !ok {
+						return nil
+					}
+					taken = append(taken, more)
+				}
+				k, err := writeOutcomes(tx, taken[i])
+				if err != nil {
+					return err
+				}
+				n += k
+				size += len(taken[i].outcomes)
+			}
 		})
 		if err != nil {
 			return total, err
 		}
+		a.mu.Lock()
+		a.longest = max(a.longest, time.Since(start))
+		a.mu.Unlock()
 		total += n
 		if err := a.checkpoint(ctx, conn); err != nil {
 			return total, err
@@ -486,7 +513,7 @@ func assessChunk(tx *Tx, pol *risk.Policy, ids []int64) ([]outcome, error) {
 // of 11 values stay under both databases' limits on parameters.
 const rowsPerStatement = 500
 
-// writeOutcomes writes the chunks' outcomes: for a subject whose band,
+// writeOutcomes writes a chunk's outcomes: for a subject whose band,
 // due date or score moved, those and a new assessment; for one whose
 // assessment changed otherwise (the policy version, the trace), the new
 // assessment alone; for the rest, only that the subject was assessed. A
@@ -503,22 +530,18 @@ const rowsPerStatement = 500
 // are checked first by one read, the writes are OR FAIL (a failure rolls
 // the whole transaction back anyway) and the foreign keys are checked at
 // commit.
-func writeOutcomes(tx *Tx, chunks []chunk) (int, error) {
+func writeOutcomes(tx *Tx, c chunk) (int, error) {
 	ps := stmts{}
 	defer ps.close()
 	var moved, recorded, seen []outcome
-	version := map[int64]string{}
-	for _, c := range chunks {
-		for _, o := range c.outcomes {
-			switch {
-			case o.moved:
-				moved = append(moved, o)
-			case o.changed:
-				recorded = append(recorded, o)
-			default:
-				seen = append(seen, o)
-			}
-			version[o.subject.ID] = c.policy
+	for _, o := range c.outcomes {
+		switch {
+		case o.moved:
+			moved = append(moved, o)
+		case o.changed:
+			recorded = append(recorded, o)
+		default:
+			seen = append(seen, o)
 		}
 	}
 	var err error
@@ -572,7 +595,7 @@ func writeOutcomes(tx *Tx, chunks []chunk) (int, error) {
 		vals := make([]any, 0, len(assessmentTypes)*len(part))
 		for _, o := range part {
 			id := o.subject.ID
-			vals = append(vals, id, string(o.band), float64(o.computed.Score), o.due, version[id], o.trace, o.override,
+			vals = append(vals, id, string(o.band), float64(o.computed.Score), o.due, c.policy, o.trace, o.override,
 				assessorActor.Label(), tx.now, o.subject.FactsVersion, string(o.computed.Band))
 			bands = append(bands, fmt.Sprintf("%d:%s", id, o.band))
 		}
@@ -587,7 +610,7 @@ func writeOutcomes(tx *Tx, chunks []chunk) (int, error) {
 		return written, nil
 	}
 	return written, tx.audit("assessment.batch", "subject", "", fmt.Sprintf("policy=%s assessed=%d changed=%s",
-		policyList(chunks), written, strings.Join(bands, ",")))
+		c.policy, written, strings.Join(bands, ",")))
 }
 
 // orFail is SQLite's OR FAIL for a multi-row write, "" on PostgreSQL.
@@ -651,18 +674,6 @@ func unmoved(tx *Tx, outs []outcome) ([]outcome, error) {
 // assessmentTypes are the PostgreSQL types of an assessment row's values.
 var assessmentTypes = []string{"bigint", "text", "double precision", "timestamptz", "text", "text", "text", "text",
 	"timestamptz", "bigint", "text"}
-
-// policyList names the policy versions chunks were assessed under, in
-// order, each once.
-func policyList(chunks []chunk) string {
-	var vs []string
-	for _, c := range chunks {
-		if !slices.Contains(vs, c.policy) {
-			vs = append(vs, c.policy)
-		}
-	}
-	return strings.Join(vs, ",")
-}
 
 // valuesStatement runs head + VALUES (…), (…) + tail, one row for each
 // len(types) of vals (at most rowsPerStatement rows, so the caller

@@ -195,12 +195,13 @@ func run(n int, dbURL string, reqs int, reassess bool) error {
 	return timeDrain(ctx, db, "re-assessed (the built-in policy applied anew as "+p.Version+")")
 }
 
-// timeDrain drains the assessor and prints how long it took, its CPU time
-// and I/O, and the longest write transaction it held.
+// timeDrain drains the assessor and prints how long it took, the longest
+// write transaction it held, its CPU time and I/O.
 func timeDrain(ctx context.Context, db *store.DB, what string) error {
 	start := time.Now()
 	io0, cpu0 := procIO(), cpuTime()
-	done, err := store.NewAssessor(db, assessBatch).Drain(ctx)
+	a := store.NewAssessor(db, assessBatch)
+	done, err := a.Drain(ctx)
 	if err != nil {
 		return err
 	}
@@ -208,6 +209,7 @@ func timeDrain(ctx context.Context, db *store.DB, what string) error {
 	io1, cpu1 := procIO(), cpuTime()
 	fmt.Printf("%s %d subjects in %.1fs: %.0f subjects/s (target: 1,000,000 in <= 30 s)\n",
 		what, done, d.Seconds(), float64(done)/d.Seconds())
+	fmt.Printf("  longest write transaction %.2fs\n", a.LongestWrite().Seconds())
 	fmt.Printf("  CPU %.1fs; read %d MiB in %d calls, wrote %d MiB in %d calls\n", (cpu1 - cpu0).Seconds(),
 		(io1["rchar"]-io0["rchar"])>>20, io1["syscr"]-io0["syscr"], (io1["wchar"]-io0["wchar"])>>20, io1["syscw"]-io0["syscw"])
 	return nil
