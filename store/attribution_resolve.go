@@ -172,58 +172,94 @@ func loadLeases(tx *Tx, events []storedEvent) ([]attribution.Lease, map[string]i
 		for i := range marks {
 			marks[i] = "$" + strconv.Itoa(i+3)
 		}
-		rows, err := tx.query(`SELECT id, import_id, prefix, has_ports, port_start, port_end, start_at, end_at, shared,
-			open_start, open_end, clock_warning, source, subscriber_enc, name_enc, install_address_enc,
-			billing_address_enc, calling_station_enc FROM leases
-			WHERE prefix IN (`+strings.Join(marks, ", ")+`) AND end_at >= $1 AND start_at <= $2`, args...)
+		rows, err := tx.query(leaseSelect+` WHERE prefix IN (`+strings.Join(marks, ", ")+`) AND end_at >= $1 AND start_at <= $2`, args...)
 		if err != nil {
 			return nil, nil, err
 		}
-		type sealedLease struct {
-			l                                       attribution.Lease
-			sub, name, install, billing, callingSta []byte
-		}
-		var batch []sealedLease
+		var batch []*leaseRow
 		for rows.Next() {
-			var leaseID, importID int64
-			var prefix, source string
-			var sl sealedLease
-			if err := rows.Scan(&leaseID, &importID, &prefix, &sl.l.HasPorts, &sl.l.PortStart, &sl.l.PortEnd,
-				timeCol{&sl.l.Start}, timeCol{&sl.l.End}, &sl.l.Shared, &sl.l.OpenStart, &sl.l.OpenEnd,
-				&sl.l.ClockWarning, &source, &sl.sub, &sl.name, &sl.install, &sl.billing, &sl.callingSta); err != nil {
+			lr, err := scanLease(rows, true)
+			if err != nil {
 				rows.Close()
-				return nil, nil, translate(err)
+				return nil, nil, err
 			}
-			if seen[leaseID] {
+			if seen[lr.id] {
 				continue
 			}
-			seen[leaseID] = true
-			if sl.l.Prefix, err = netip.ParsePrefix(prefix); err != nil {
-				rows.Close()
-				return nil, nil, safeguard.WrapError(safeguard.EINTERNAL, err, "lease %d: stored prefix %q unreadable", leaseID, prefix)
-			}
-			sl.l.Source = fmt.Sprintf("import %d, %s", importID, source)
-			imports[sl.l.Source] = importID
-			batch = append(batch, sl)
+			seen[lr.id] = true
+			imports[lr.l.Source] = lr.importID
+			batch = append(batch, lr)
 		}
 		if err := rows.Err(); err != nil {
 			rows.Close()
 			return nil, nil, translate(err)
 		}
 		rows.Close()
-		for _, sl := range batch {
-			sub := &sl.l.Subscriber
-			if err := tx.openFields(
-				sealedField{&sub.ID, sl.sub, ctxLeaseSubscriber}, sealedField{&sub.Name, sl.name, ctxLeaseName},
-				sealedField{&sub.InstallAddress, sl.install, ctxLeaseInstall}, sealedField{&sub.BillingAddress, sl.billing, ctxLeaseBilling},
-				sealedField{&sub.CallingStation, sl.callingSta, ctxLeaseCallingStation},
-			); err != nil {
+		for _, lr := range batch {
+			if err := tx.openLease(lr); err != nil {
 				return nil, nil, err
 			}
-			leases = append(leases, sl.l)
+			leases = append(leases, lr.l)
 		}
 	}
 	return leases, imports, nil
+}
+
+// leaseSelect reads the columns scanLease scans.
+const leaseSelect = `SELECT id, import_id, prefix, has_ports, port_start, port_end, start_at, end_at, shared,
+	open_start, open_end, clock_warning, source, subscriber_enc, name_enc, install_address_enc,
+	billing_address_enc, calling_station_enc FROM leases`
+
+// leaseRow is a stored lease; its subscriber's fields stay sealed until
+// openLease.
+type leaseRow struct {
+	id, importID                            int64
+	l                                       attribution.Lease
+	sub, name, install, billing, callingSta []byte
+	opened                                  bool
+}
+
+// scanLease reads a row of leaseSelect, its Source naming the import as
+// resolution reports it. Without sealed, the sealed columns are skipped
+// (left for openLease to read).
+func scanLease(rows *sql.Rows, sealed bool) (*leaseRow, error) {
+	var prefix, source string
+	lr := &leaseRow{}
+	var skip [5]sql.RawBytes
+	dst := []any{&lr.sub, &lr.name, &lr.install, &lr.billing, &lr.callingSta}
+	if !sealed {
+		dst = []any{&skip[0], &skip[1], &skip[2], &skip[3], &skip[4]}
+	}
+	if err := rows.Scan(append([]any{&lr.id, &lr.importID, &prefix, &lr.l.HasPorts, &lr.l.PortStart, &lr.l.PortEnd,
+		timeCol{&lr.l.Start}, timeCol{&lr.l.End}, &lr.l.Shared, &lr.l.OpenStart, &lr.l.OpenEnd,
+		&lr.l.ClockWarning, &source}, dst...)...); err != nil {
+		return nil, translate(err)
+	}
+	var err error
+	if lr.l.Prefix, err = netip.ParsePrefix(prefix); err != nil {
+		return nil, safeguard.WrapError(safeguard.EINTERNAL, err, "lease %d: stored prefix %q unreadable", lr.id, prefix)
+	}
+	lr.l.Source = fmt.Sprintf("import %d, %s", lr.importID, source)
+	return lr, nil
+}
+
+// openLease opens the lease's subscriber fields (once) and lets the
+// sealed copies go.
+func (tx *Tx) openLease(lr *leaseRow) error {
+	if lr.opened {
+		return nil
+	}
+	sub := &lr.l.Subscriber
+	if err := tx.openFields(
+		sealedField{&sub.ID, lr.sub, ctxLeaseSubscriber}, sealedField{&sub.Name, lr.name, ctxLeaseName},
+		sealedField{&sub.InstallAddress, lr.install, ctxLeaseInstall}, sealedField{&sub.BillingAddress, lr.billing, ctxLeaseBilling},
+		sealedField{&sub.CallingStation, lr.callingSta, ctxLeaseCallingStation},
+	); err != nil {
+		return err
+	}
+	lr.opened = true
+	lr.sub, lr.name, lr.install, lr.billing, lr.callingSta = nil, nil, nil, nil, nil
+	return nil
 }
 
 // containingPrefixes lists, as stored, every prefix that contains addr:
@@ -266,6 +302,22 @@ func loadProxies(tx *Tx) (*attribution.ProxyList, error) {
 
 // resolve resolves one subject in tx (see ResolveSubject).
 func (s *AttributionService) resolve(tx *Tx, subj *safeguard.Subject, proxies *attribution.ProxyList) error {
+	return s.resolveWith(tx, subj, proxies, loadLeases, false)
+}
+
+// leaseLoader returns the leases that can matter to events (those of a
+// prefix containing the address and meeting the event's window) and the
+// import id of each by its Source.
+type leaseLoader func(tx *Tx, events []storedEvent) ([]attribution.Lease, map[string]int64, error)
+
+// resolveWith is resolve with the leases from load: from the database, or
+// from leases an ingest run holds in memory; either gives the same leases.
+// With keep, an event's stored attribution that the new one would repeat
+// (the same status, reason codes, subscriber and imports) is kept as it
+// is, resolved_at included, rather than deleted and written again: an
+// ingest batch re-resolves a subject for its new events, and its older
+// ones mostly come out the same.
+func (s *AttributionService) resolveWith(tx *Tx, subj *safeguard.Subject, proxies *attribution.ProxyList, load leaseLoader, keep bool) error {
 	opt := s.Options
 	opt.Proxies = proxies
 	skew := opt.Skew
@@ -278,11 +330,16 @@ func (s *AttributionService) resolve(tx *Tx, subj *safeguard.Subject, proxies *a
 	if err != nil {
 		return err
 	}
-	leases, imports, err := loadLeases(tx, events)
+	leases, imports, err := load(tx, events)
 	if err != nil {
 		return err
 	}
-	if _, err := tx.exec(`DELETE FROM ip_event_attributions WHERE subject_id = $1`, subj.ID); err != nil {
+	var stored map[int64]eventAttrKey
+	if keep {
+		if stored, err = storedEventKeys(tx, subj.ID, events); err != nil {
+			return err
+		}
+	} else if _, err := tx.exec(`DELETE FROM ip_event_attributions WHERE subject_id = $1`, subj.ID); err != nil {
 		return err
 	}
 	rv := attribution.NewResolver(attribution.NewIndex(leases), opt)
@@ -298,7 +355,14 @@ func (s *AttributionService) resolve(tx *Tx, subj *safeguard.Subject, proxies *a
 		}
 		results = append(results, res)
 		counts[res.Status]++
-		if err := storeEventAttribution(tx, subj.ID, e.ID, res, imports); err != nil {
+		key, err := attrKey(tx, res, imports)
+		if err != nil {
+			return err
+		}
+		if old, ok := stored[e.ID]; ok && old == key {
+			continue
+		}
+		if err := storeEventAttribution(tx, subj.ID, e.ID, res, key); err != nil {
 			return err
 		}
 	}
@@ -404,7 +468,91 @@ func (tx *Tx) sealSubscriber(sub attribution.Subscriber) ([]any, error) {
 	return vals, nil
 }
 
-func storeEventAttribution(tx *Tx, subjectID, eventID int64, res attribution.Result, imports map[string]int64) error {
+// eventAttrKey is what of an event's attribution is stored in clear: if
+// it is the same, so is the rest (the sealed subscriber and reasons come
+// from the same leases).
+type eventAttrKey struct {
+	status, codes, importIDs string
+	bi                       string // the subscriber's blind index, "" without one
+}
+
+// attrKey computes an event attribution's clear columns.
+func attrKey(tx *Tx, res attribution.Result, imports map[string]int64) (eventAttrKey, error) {
+	k := eventAttrKey{status: res.Status}
+	if res.Status == safeguard.AttrConfirmed && res.Subscriber != nil && res.Subscriber.ID != "" {
+		bi, err := subscriberIndex(tx, res.Subscriber.ID)
+		if err != nil {
+			return k, err
+		}
+		k.bi = string(bi)
+	}
+	codes := make([]string, len(res.Reasons))
+	for i, r := range res.Reasons {
+		codes[i] = r.Code
+	}
+	c, err := json.Marshal(codes)
+	if err != nil {
+		return k, err
+	}
+	k.codes = string(c)
+	var ids []int64
+	for _, l := range res.Leases {
+		if n, ok := imports[l.Source]; ok && !slices.Contains(ids, n) {
+			ids = append(ids, n)
+		}
+	}
+	slices.Sort(ids)
+	b, err := json.Marshal(nonNil(ids))
+	if err != nil {
+		return k, err
+	}
+	k.importIDs = string(b)
+	return k, nil
+}
+
+// storedEventKeys returns the clear columns of the subject's stored event
+// attributions and deletes those of events that are no longer the
+// subject's (their referral was split off).
+func storedEventKeys(tx *Tx, subjectID int64, events []storedEvent) (map[int64]eventAttrKey, error) {
+	rows, err := tx.query(`SELECT ip_event_id, status, reason_codes, import_ids, subscriber_bi FROM ip_event_attributions WHERE subject_id = $1`, subjectID)
+	if err != nil {
+		return nil, err
+	}
+	out := map[int64]eventAttrKey{}
+	for rows.Next() {
+		var eid int64
+		var k eventAttrKey
+		var bi []byte
+		if err := rows.Scan(&eid, &k.status, &k.codes, &k.importIDs, &bi); err != nil {
+			rows.Close()
+			return nil, translate(err)
+		}
+		k.bi = string(bi)
+		out[eid] = k
+	}
+	if err := closeRows(rows); err != nil {
+		return nil, err
+	}
+	own := make(map[int64]bool, len(events))
+	for _, e := range events {
+		own[e.ID] = true
+	}
+	var gone []int64
+	for eid := range out {
+		if !own[eid] {
+			gone = append(gone, eid)
+		}
+	}
+	if len(gone) > 0 {
+		slices.Sort(gone)
+		if _, err := tx.exec(`DELETE FROM ip_event_attributions WHERE subject_id = $1 AND ip_event_id IN (`+inList(gone)+`)`, subjectID); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func storeEventAttribution(tx *Tx, subjectID, eventID int64, res attribution.Result, key eventAttrKey) error {
 	var sub attribution.Subscriber
 	if res.Status == safeguard.AttrConfirmed && res.Subscriber != nil {
 		sub = *res.Subscriber
@@ -413,18 +561,7 @@ func storeEventAttribution(tx *Tx, subjectID, eventID int64, res attribution.Res
 	if err != nil {
 		return err
 	}
-	codes, reasons, err := tx.sealReasons(toReasons(res.Reasons))
-	if err != nil {
-		return err
-	}
-	var ids []int64
-	for _, l := range res.Leases {
-		if n, ok := imports[l.Source]; ok && !slices.Contains(ids, n) {
-			ids = append(ids, n)
-		}
-	}
-	slices.Sort(ids)
-	importIDs, err := json.Marshal(nonNil(ids))
+	_, reasons, err := tx.sealReasons(toReasons(res.Reasons))
 	if err != nil {
 		return err
 	}
@@ -436,6 +573,6 @@ func storeEventAttribution(tx *Tx, subjectID, eventID int64, res attribution.Res
 		install_address_enc = excluded.install_address_enc, billing_address_enc = excluded.billing_address_enc,
 		reason_codes = excluded.reason_codes, reasons_enc = excluded.reasons_enc, import_ids = excluded.import_ids,
 		resolved_at = excluded.resolved_at`,
-		eventID, subjectID, res.Status, sv[0], sv[1], sv[2], sv[3], sv[4], codes, reasons, string(importIDs), tx.now)
+		eventID, subjectID, res.Status, sv[0], sv[1], sv[2], sv[3], sv[4], key.codes, reasons, key.importIDs, tx.now)
 	return err
 }

@@ -28,6 +28,11 @@ type LinkService struct {
 	// subjects: they stay common (subjects only gain referrals), so they
 	// are not looked up again. Bounded by commonMax.
 	common map[string]bool
+
+	// Attribute, when set, marks in the same transaction every subject
+	// a linking pass linked a referral to, for AttributePending to
+	// resolve (see IngestAttribution).
+	Attribute *IngestAttribution
 }
 
 var _ safeguard.LinkService = (*LinkService)(nil)
@@ -163,6 +168,8 @@ type linker struct {
 	strong    map[string][]carrier
 	mergedNow map[int64]int64
 	subjects  map[int64]*linkSubject
+	// touched are the subjects referrals were linked to, in order.
+	touched []int64
 }
 
 // beginLinking checks the actor (PermAssess, national) and takes the
@@ -244,6 +251,12 @@ func (l *linker) linkAll(ids []int64, sum *safeguard.LinkSummary) error {
 	if err := loadPending(l.tx, ids, refs); err != nil {
 		return err
 	}
+	return l.linkRefs(ids, refs, sum)
+}
+
+// linkRefs links the referrals ids, loaded in refs, in id order, and
+// audits the batch.
+func (l *linker) linkRefs(ids []int64, refs map[int64]*pendingRef, sum *safeguard.LinkSummary) error {
 	var keys [][]byte
 	for _, id := range ids {
 		p, ok := refs[id]
@@ -268,8 +281,63 @@ func (l *linker) linkAll(ids []int64, sum *safeguard.LinkSummary) error {
 		}
 		linked = append(linked, id)
 	}
-	return l.tx.audit("subject.link", "referral", "", fmt.Sprintf("batch referrals=%d subjects_created=%d merged=%d possible=%d ids=%s",
-		sum.Linked, sum.Created, sum.Merged, sum.Possible, idRanges(linked)))
+	if err := l.tx.audit("subject.link", "referral", "", fmt.Sprintf("batch referrals=%d subjects_created=%d merged=%d possible=%d ids=%s",
+		sum.Linked, sum.Created, sum.Merged, sum.Possible, idRanges(linked))); err != nil {
+		return err
+	}
+	if l.svc.Attribute == nil {
+		return nil
+	}
+	return l.svc.Attribute.mark(l.tx, l.touched, l.resolve)
+}
+
+// CreateAndLinkReferrals stores refs as ReferralService.CreateReferrals
+// does and links the new ones in the same transaction, from the
+// referrals in memory rather than read back: a batch is committed linked
+// or not at all. Requires PermIntake, and PermAssess with a national role
+// as LinkPending does.
+func (s *LinkService) CreateAndLinkReferrals(ctx context.Context, refs []*safeguard.Referral) ([]bool, safeguard.LinkSummary, error) {
+	var sum safeguard.LinkSummary
+	digests, err := checkBatch(refs)
+	if err != nil {
+		return nil, sum, err
+	}
+	dups := make([]bool, len(refs))
+	if len(refs) == 0 {
+		return dups, sum, nil
+	}
+	err = s.db.run(ctx, func(tx *Tx) error {
+		sum = safeguard.LinkSummary{}
+		created, err := storeBatch(tx, refs, digests, dups)
+		if err != nil || len(created) == 0 {
+			return err
+		}
+		l, err := s.beginLinking(tx, "link.pending")
+		if err != nil {
+			return err
+		}
+		defer l.close()
+		ids := make([]int64, 0, len(created))
+		pending := make(map[int64]*pendingRef, len(created))
+		for _, r := range created {
+			if r.SubjectID != nil {
+				continue // stored with its subject: linked already
+			}
+			ids = append(ids, r.ID)
+			p := &pendingRef{ref: safeguard.Referral{ID: r.ID, Platform: r.Platform, Identifiers: r.Identifiers}}
+			p.ref.IPEvents = make([]safeguard.IPEvent, len(r.IPEvents))
+			for j, e := range r.IPEvents {
+				p.ref.IPEvents[j] = safeguard.IPEvent{IP: e.IP}
+			}
+			pending[r.ID] = p
+		}
+		slices.Sort(ids)
+		return l.linkRefs(ids, pending, &sum)
+	})
+	if err != nil {
+		return nil, safeguard.LinkSummary{}, err
+	}
+	return dups, sum, nil
 }
 
 // loadPending reads referrals' platforms, decrypted identifiers and IP
@@ -607,6 +675,7 @@ func (l *linker) link(p *pendingRef, sum *safeguard.LinkSummary) error {
 			l.carried(n, target.id, refID)
 		}
 	}
+	l.touched = append(l.touched, target.id)
 	sum.Linked++
 	return nil
 }

@@ -37,6 +37,27 @@ const batchCacheKiB = 64 << 10
 // Requires PermIntake. Returns EINVALID for a malformed referral or more
 // than MaxReferralBatch of them, ENOTFOUND for an unknown force or subject.
 func (s *ReferralService) CreateReferrals(ctx context.Context, refs []*safeguard.Referral) ([]bool, error) {
+	digests, err := checkBatch(refs)
+	if err != nil {
+		return nil, err
+	}
+	dups := make([]bool, len(refs))
+	if len(refs) == 0 {
+		return dups, nil
+	}
+	err = s.db.run(ctx, func(tx *Tx) error {
+		_, err := storeBatch(tx, refs, digests, dups)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return dups, nil
+}
+
+// checkBatch validates a batch before its transaction and returns each
+// referral's document digest.
+func checkBatch(refs []*safeguard.Referral) ([]string, error) {
 	if len(refs) > MaxReferralBatch {
 		return nil, safeguard.Errorf(safeguard.EINVALID, "%d referrals in one batch; at most %d", len(refs), MaxReferralBatch)
 	}
@@ -55,45 +76,42 @@ func (s *ReferralService) CreateReferrals(ctx context.Context, refs []*safeguard
 				r.Source, r.SourceRef, r.DocumentSHA256)
 		}
 	}
-	dups := make([]bool, len(refs))
-	if len(refs) == 0 {
-		return dups, nil
-	}
-	err := s.db.run(ctx, func(tx *Tx) error {
-		if _, err := tx.require("referral.create", safeguard.PermIntake); err != nil {
-			return err
-		}
-		if tx.db.dialect == SQLite {
-			// A batch touches pages all over the identifier and IP indexes;
-			// with SQLite's default 2 MB cache it would write them out and
-			// read them back many times over. The cache goes back to the
-			// default before the connection returns to the pool, so memory
-			// stays bounded; pages the batch changed stay until commit.
-			if _, err := tx.exec(`PRAGMA cache_size = ` + strconv.Itoa(-batchCacheKiB)); err != nil {
-				return err
-			}
-			defer tx.exec(`PRAGMA cache_size = -2000`)
-		}
-		created, err := createReferrals(tx, refs, digests, dups)
-		if err != nil || len(created) == 0 {
-			return err // nothing new: as CreateReferral, a duplicate is not audited
-		}
-		var idents, events, files int
-		for _, r := range created {
-			idents, events, files = idents+len(r.Identifiers), events+len(r.IPEvents), files+len(r.Files)
-		}
-		ids := make([]int64, len(created))
-		for i, r := range created {
-			ids[i] = r.ID
-		}
-		slices.Sort(ids)
-		return tx.audit("referral.create", "referral", "", fmt.Sprintf("batch referrals=%d duplicates=%d identifiers=%d ip_events=%d files=%d ids=%s",
-			len(created), len(refs)-len(created), idents, events, files, idRanges(ids)))
-	})
-	if err != nil {
+	return digests, nil
+}
+
+// storeBatch is CreateReferrals in tx: it checks the actor, stores the
+// batch, audits it and returns the referrals it stored (not the
+// duplicates).
+func storeBatch(tx *Tx, refs []*safeguard.Referral, digests []string, dups []bool) ([]*safeguard.Referral, error) {
+	if _, err := tx.require("referral.create", safeguard.PermIntake); err != nil {
 		return nil, err
 	}
-	return dups, nil
+	if tx.db.dialect == SQLite {
+		// A batch touches pages all over the identifier and IP indexes;
+		// with SQLite's default 2 MB cache it would write them out and
+		// read them back many times over. The cache goes back to the
+		// default before the connection returns to the pool, so memory
+		// stays bounded; pages the batch changed stay until commit.
+		if _, err := tx.exec(`PRAGMA cache_size = ` + strconv.Itoa(-batchCacheKiB)); err != nil {
+			return nil, err
+		}
+		defer tx.exec(`PRAGMA cache_size = -2000`)
+	}
+	created, err := createReferrals(tx, refs, digests, dups)
+	if err != nil || len(created) == 0 {
+		return nil, err // nothing new: as CreateReferral, a duplicate is not audited
+	}
+	var idents, events, files int
+	for _, r := range created {
+		idents, events, files = idents+len(r.Identifiers), events+len(r.IPEvents), files+len(r.Files)
+	}
+	ids := make([]int64, len(created))
+	for i, r := range created {
+		ids[i] = r.ID
+	}
+	slices.Sort(ids)
+	return created, tx.audit("referral.create", "referral", "", fmt.Sprintf("batch referrals=%d duplicates=%d identifiers=%d ip_events=%d files=%d ids=%s",
+		len(created), len(refs)-len(created), idents, events, files, idRanges(ids)))
 }
 
 // createReferrals inserts refs with multi-row INSERTs, marks the
