@@ -1,10 +1,8 @@
 package store_test
 
 import (
-	"net/netip"
 	"reflect"
 	"testing"
-	"time"
 
 	"safeguard"
 	"safeguard/store"
@@ -14,19 +12,8 @@ import (
 // that links it, and its events (the time exactly as a source gave it).
 func ingestRef(ref, email string, events ...ev) *safeguard.Referral {
 	r := &safeguard.Referral{Source: safeguard.SourceP2P, SourceRef: ref, Platform: "p2p.example", Format: "json",
-		Document: []byte(`{"ref":"` + ref + `"}`), Identifiers: []safeguard.Identifier{{Kind: safeguard.IdentEmail, Value: email}}}
-	for _, e := range events {
-		ie := safeguard.IPEvent{IP: netip.MustParseAddr(e.ip), TimeText: e.time, PossibleProxy: e.proxy}
-		if t, err := time.Parse(time.RFC3339, e.time); err == nil {
-			t = t.UTC()
-			ie.At, ie.HasOffset = &t, true
-		}
-		if e.port != 0 {
-			p := e.port
-			ie.Port = &p
-		}
-		r.IPEvents = append(r.IPEvents, ie)
-	}
+		Document: []byte(`{"ref":"` + ref + `"}`), Identifiers: []safeguard.Identifier{{Kind: safeguard.IdentEmail, Value: email}},
+		IPEvents: ipEvents(events...)}
 	return r
 }
 
