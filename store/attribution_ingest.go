@@ -239,6 +239,8 @@ func (a *IngestAttribution) ResolvePending(ctx context.Context) (int, error) {
 			if _, err := a.refresh(tx); err != nil {
 				return err
 			}
+			b := &resolveBatch{ps: stmts{}, load: a.leasesFor}
+			defer b.ps.close()
 			for _, sid := range ids {
 				subj, err := visibleSubject(tx, "id = $1", sid)
 				if safeguard.ErrorCode(err) == safeguard.ENOTFOUND {
@@ -246,10 +248,13 @@ func (a *IngestAttribution) ResolvePending(ctx context.Context) (int, error) {
 				} else if err != nil {
 					return err
 				}
-				if err := a.svc.resolveWith(tx, subj, a.proxies, a.leasesFor, true); err != nil {
+				if err := a.svc.resolveWith(tx, subj, a.proxies, b); err != nil {
 					return err
 				}
 				n++
+			}
+			if err := b.flush(tx); err != nil {
+				return err
 			}
 			_, err = tx.exec(`DELETE FROM attribution_pending WHERE subject_id IN (` + inList(ids) + `)`)
 			return err

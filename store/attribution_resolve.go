@@ -106,8 +106,8 @@ type storedEvent struct {
 // window of lease times each can need. A referral's subject_id is its
 // current subject (linking keeps it so through merges and splits), so
 // events of a referral split off are not the subject's any more.
-func subjectEvents(tx *Tx, subjectID int64, skew time.Duration) ([]storedEvent, error) {
-	rows, err := tx.query(`SELECT e.id, e.referral_id, e.ip, e.port, e.time_text, e.at, e.has_offset, e.possible_proxy
+func subjectEvents(tx *Tx, ps stmts, subjectID int64, skew time.Duration) ([]storedEvent, error) {
+	rows, err := ps.query(tx, `SELECT e.id, e.referral_id, e.ip, e.port, e.time_text, e.at, e.has_offset, e.possible_proxy
 		FROM ip_events e JOIN referrals r ON r.id = e.referral_id WHERE r.subject_id = $1
 		ORDER BY e.id`, subjectID)
 	if err != nil {
@@ -302,7 +302,25 @@ func loadProxies(tx *Tx) (*attribution.ProxyList, error) {
 
 // resolve resolves one subject in tx (see ResolveSubject).
 func (s *AttributionService) resolve(tx *Tx, subj *safeguard.Subject, proxies *attribution.ProxyList) error {
-	return s.resolveWith(tx, subj, proxies, loadLeases, false)
+	return s.resolveWith(tx, subj, proxies, nil)
+}
+
+// resolveBatch is what resolving many subjects in one transaction (an
+// ingest run's) shares: statements prepared once, the leases in memory,
+// and event attributions buffered for flush to write in multi-row upserts.
+// Stored event attributions a resolution repeats are kept (see
+// resolveWith).
+type resolveBatch struct {
+	ps   stmts
+	load leaseLoader
+	vals []any // rows of eventAttrCols values
+}
+
+// flush writes the buffered event attributions.
+func (b *resolveBatch) flush(tx *Tx) error {
+	err := insertMany(tx, b.ps, eventAttrInsert, eventAttrCols, eventAttrUpsert, b.vals, func(*sql.Rows) error { return nil })
+	b.vals = b.vals[:0]
+	return err
 }
 
 // leaseLoader returns the leases that can matter to events (those of a
@@ -310,14 +328,20 @@ func (s *AttributionService) resolve(tx *Tx, subj *safeguard.Subject, proxies *a
 // import id of each by its Source.
 type leaseLoader func(tx *Tx, events []storedEvent) ([]attribution.Lease, map[string]int64, error)
 
-// resolveWith is resolve with the leases from load: from the database, or
-// from leases an ingest run holds in memory; either gives the same leases.
-// With keep, an event's stored attribution that the new one would repeat
-// (the same status, reason codes, subscriber and imports) is kept as it
-// is, resolved_at included, rather than deleted and written again: an
-// ingest batch re-resolves a subject for its new events, and its older
-// ones mostly come out the same.
-func (s *AttributionService) resolveWith(tx *Tx, subj *safeguard.Subject, proxies *attribution.ProxyList, load leaseLoader, keep bool) error {
+// resolveWith is resolve, or with a batch, resolve as part of it: the
+// leases from the batch's loader (from leases an ingest run holds in
+// memory, the same leases loadLeases would read), the event attributions
+// buffered; and an event's stored attribution that the new one would
+// repeat (the same status, reason codes, subscriber and imports) is kept
+// as it is, resolved_at included, rather than deleted and written again:
+// an ingest run resolves a subject for its new events, and its older ones
+// mostly come out the same.
+func (s *AttributionService) resolveWith(tx *Tx, subj *safeguard.Subject, proxies *attribution.ProxyList, b *resolveBatch) error {
+	var ps stmts
+	load, keep := loadLeases, b != nil
+	if b != nil {
+		ps, load = b.ps, b.load
+	}
 	opt := s.Options
 	opt.Proxies = proxies
 	skew := opt.Skew
@@ -326,7 +350,7 @@ func (s *AttributionService) resolveWith(tx *Tx, subj *safeguard.Subject, proxie
 	} else if skew < 0 {
 		skew = 0
 	}
-	events, err := subjectEvents(tx, subj.ID, skew)
+	events, err := subjectEvents(tx, ps, subj.ID, skew)
 	if err != nil {
 		return err
 	}
@@ -336,7 +360,7 @@ func (s *AttributionService) resolveWith(tx *Tx, subj *safeguard.Subject, proxie
 	}
 	var stored map[int64]eventAttrKey
 	if keep {
-		if stored, err = storedEventKeys(tx, subj.ID, events); err != nil {
+		if stored, err = storedEventKeys(tx, ps, subj.ID, events); err != nil {
 			return err
 		}
 	} else if _, err := tx.exec(`DELETE FROM ip_event_attributions WHERE subject_id = $1`, subj.ID); err != nil {
@@ -362,12 +386,18 @@ func (s *AttributionService) resolveWith(tx *Tx, subj *safeguard.Subject, proxie
 		if old, ok := stored[e.ID]; ok && old == key {
 			continue
 		}
-		if err := storeEventAttribution(tx, subj.ID, e.ID, res, key); err != nil {
+		vals, err := eventAttrValues(tx, subj.ID, e.ID, res, key)
+		if err != nil {
+			return err
+		}
+		if b != nil {
+			b.vals = append(b.vals, vals...)
+		} else if _, err := tx.exec(eventAttrInsert+`($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`+eventAttrUpsert, vals...); err != nil {
 			return err
 		}
 	}
 	sr := attribution.Corroborate(subj.Ref, results, s.MinGap)
-	prev, err := loadSubjectAttribution(tx, subj.ID)
+	prev, err := loadSubjectAttribution(tx, ps, subj.ID)
 	if err != nil {
 		return err
 	}
@@ -385,11 +415,11 @@ func (s *AttributionService) resolveWith(tx *Tx, subj *safeguard.Subject, proxie
 	if err != nil {
 		return err
 	}
-	if _, err := tx.exec(`UPDATE subjects SET address_enc = $1, force_code = $2, attribution_status = $3, updated_at = $4
+	if err := ps.exec(tx, `UPDATE subjects SET address_enc = $1, force_code = $2, attribution_status = $3, updated_at = $4
 		WHERE id = $5`, addr, nullString(subj.ForceCode), subj.AttributionStatus, tx.now, subj.ID); err != nil {
 		return err
 	}
-	if err := storeSubjectAttribution(tx, subj.ID, &st); err != nil {
+	if err := storeSubjectAttribution(tx, ps, subj.ID, &st); err != nil {
 		return err
 	}
 	return tx.audit("attribution.resolve", "subject", id(subj.ID), fmt.Sprintf("status=%s was=%s events=%d confirmed=%d ambiguous=%d unresolved=%d leases=%d",
@@ -513,8 +543,8 @@ func attrKey(tx *Tx, res attribution.Result, imports map[string]int64) (eventAtt
 // storedEventKeys returns the clear columns of the subject's stored event
 // attributions and deletes those of events that are no longer the
 // subject's (their referral was split off).
-func storedEventKeys(tx *Tx, subjectID int64, events []storedEvent) (map[int64]eventAttrKey, error) {
-	rows, err := tx.query(`SELECT ip_event_id, status, reason_codes, import_ids, subscriber_bi FROM ip_event_attributions WHERE subject_id = $1`, subjectID)
+func storedEventKeys(tx *Tx, ps stmts, subjectID int64, events []storedEvent) (map[int64]eventAttrKey, error) {
+	rows, err := ps.query(tx, `SELECT ip_event_id, status, reason_codes, import_ids, subscriber_bi FROM ip_event_attributions WHERE subject_id = $1`, subjectID)
 	if err != nil {
 		return nil, err
 	}
@@ -552,27 +582,31 @@ func storedEventKeys(tx *Tx, subjectID int64, events []storedEvent) (map[int64]e
 	return out, nil
 }
 
-func storeEventAttribution(tx *Tx, subjectID, eventID int64, res attribution.Result, key eventAttrKey) error {
+// The upsert of an event attribution, its VALUES rows between.
+const (
+	eventAttrInsert = `INSERT INTO ip_event_attributions (ip_event_id, subject_id, status, subscriber_bi, subscriber_enc,
+		name_enc, install_address_enc, billing_address_enc, reason_codes, reasons_enc, import_ids, resolved_at) VALUES `
+	eventAttrCols   = 12
+	eventAttrUpsert = ` ON CONFLICT (ip_event_id) DO UPDATE SET subject_id = excluded.subject_id, status = excluded.status,
+		subscriber_bi = excluded.subscriber_bi, subscriber_enc = excluded.subscriber_enc, name_enc = excluded.name_enc,
+		install_address_enc = excluded.install_address_enc, billing_address_enc = excluded.billing_address_enc,
+		reason_codes = excluded.reason_codes, reasons_enc = excluded.reasons_enc, import_ids = excluded.import_ids,
+		resolved_at = excluded.resolved_at`
+)
+
+// eventAttrValues seals an event attribution into its eventAttrCols values.
+func eventAttrValues(tx *Tx, subjectID, eventID int64, res attribution.Result, key eventAttrKey) ([]any, error) {
 	var sub attribution.Subscriber
 	if res.Status == safeguard.AttrConfirmed && res.Subscriber != nil {
 		sub = *res.Subscriber
 	}
 	sv, err := tx.sealSubscriber(sub)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	_, reasons, err := tx.sealReasons(toReasons(res.Reasons))
 	if err != nil {
-		return err
+		return nil, err
 	}
-	_, err = tx.exec(`INSERT INTO ip_event_attributions (ip_event_id, subject_id, status, subscriber_bi, subscriber_enc,
-		name_enc, install_address_enc, billing_address_enc, reason_codes, reasons_enc, import_ids, resolved_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-		ON CONFLICT (ip_event_id) DO UPDATE SET subject_id = excluded.subject_id, status = excluded.status,
-		subscriber_bi = excluded.subscriber_bi, subscriber_enc = excluded.subscriber_enc, name_enc = excluded.name_enc,
-		install_address_enc = excluded.install_address_enc, billing_address_enc = excluded.billing_address_enc,
-		reason_codes = excluded.reason_codes, reasons_enc = excluded.reasons_enc, import_ids = excluded.import_ids,
-		resolved_at = excluded.resolved_at`,
-		eventID, subjectID, res.Status, sv[0], sv[1], sv[2], sv[3], sv[4], key.codes, reasons, key.importIDs, tx.now)
-	return err
+	return []any{eventID, subjectID, res.Status, sv[0], sv[1], sv[2], sv[3], sv[4], key.codes, reasons, key.importIDs, tx.now}, nil
 }

@@ -31,10 +31,10 @@ type subjectState struct {
 
 // loadSubjectAttribution returns the stored state, or nil if the subject
 // was never resolved.
-func loadSubjectAttribution(tx *Tx, subjectID int64) (*subjectState, error) {
+func loadSubjectAttribution(tx *Tx, ps stmts, subjectID int64) (*subjectState, error) {
 	var st subjectState
 	var sub, name, install, billing, reasons, note []byte
-	err := tx.queryRow(`SELECT status, subscriber_enc, name_enc, install_address_enc, billing_address_enc, reasons_enc,
+	err := ps.queryRow(tx, `SELECT status, subscriber_enc, name_enc, install_address_enc, billing_address_enc, reasons_enc,
 		address_from_installation, assigned_force, address_note_enc, resolved_at FROM subject_attributions WHERE subject_id = $1`,
 		[]any{subjectID}, &st.status, &sub, &name, &install, &billing, &reasons, &st.fromInstall, &st.assignedForce, &note,
 		timeCol{&st.resolvedAt})
@@ -88,7 +88,7 @@ func (tx *Tx) openReasons(ct []byte) ([]safeguard.AttributionReason, error) {
 	return out, nil
 }
 
-func storeSubjectAttribution(tx *Tx, subjectID int64, st *subjectState) error {
+func storeSubjectAttribution(tx *Tx, ps stmts, subjectID int64, st *subjectState) error {
 	sv, err := tx.sealSubscriber(st.sub)
 	if err != nil {
 		return err
@@ -101,7 +101,7 @@ func storeSubjectAttribution(tx *Tx, subjectID int64, st *subjectState) error {
 	if err != nil {
 		return err
 	}
-	_, err = tx.exec(`INSERT INTO subject_attributions (subject_id, status, subscriber_bi, subscriber_enc, name_enc,
+	return ps.exec(tx, `INSERT INTO subject_attributions (subject_id, status, subscriber_bi, subscriber_enc, name_enc,
 		install_address_enc, billing_address_enc, reason_codes, reasons_enc, address_from_installation, assigned_force,
 		address_note_enc, resolved_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
 		ON CONFLICT (subject_id) DO UPDATE SET status = excluded.status, subscriber_bi = excluded.subscriber_bi,
@@ -110,7 +110,6 @@ func storeSubjectAttribution(tx *Tx, subjectID int64, st *subjectState) error {
 		address_from_installation = excluded.address_from_installation, assigned_force = excluded.assigned_force,
 		address_note_enc = excluded.address_note_enc, resolved_at = excluded.resolved_at`,
 		subjectID, st.status, sv[0], sv[1], sv[2], sv[3], sv[4], codes, reasons, st.fromInstall, st.assignedForce, note, tx.now)
-	return err
 }
 
 // placeSubject sets the subject's address and force from the installation
@@ -234,7 +233,7 @@ func (s *AttributionService) FindSubjectAttribution(ctx context.Context, subject
 func findSubjectAttribution(tx *Tx, subj *safeguard.Subject) (*safeguard.SubjectAttribution, error) {
 	out := &safeguard.SubjectAttribution{SubjectID: subj.ID, Ref: subj.Ref, Status: subj.AttributionStatus,
 		Reasons: []safeguard.AttributionReason{}}
-	st, err := loadSubjectAttribution(tx, subj.ID)
+	st, err := loadSubjectAttribution(tx, nil, subj.ID)
 	if err != nil {
 		return nil, err
 	}

@@ -216,27 +216,10 @@ func (l *linker) close() {
 }
 
 // query runs a statement prepared once per linking transaction.
-func (l *linker) query(q string, args ...any) (*sql.Rows, error) {
-	st, ok := l.ps[q]
-	if !ok {
-		var err error
-		if st, err = l.tx.prepare(q); err != nil {
-			return nil, err
-		}
-		l.ps[q] = st
-	}
-	rows, err := st.QueryContext(l.tx.ctx, l.tx.db.args(args)...)
-	return rows, translate(err)
-}
+func (l *linker) query(q string, args ...any) (*sql.Rows, error) { return l.ps.query(l.tx, q, args...) }
 
 // exec is query for statements that return no rows.
-func (l *linker) exec(q string, args ...any) error {
-	rows, err := l.query(q, args...)
-	if err != nil {
-		return err
-	}
-	return translate(rows.Close())
-}
+func (l *linker) exec(q string, args ...any) error { return l.ps.exec(l.tx, q, args...) }
 
 // pendingRef is an unlinked referral as linking sees it.
 type pendingRef struct {

@@ -312,7 +312,7 @@ func scanChild(rows *sql.Rows, n *int, owners []int64, set func(i int, id int64)
 // statement's cost grows with the square of its parameters.
 const (
 	insertRowsPostgres = 250
-	insertRowsSQLite   = 1
+	insertRowsSQLite   = 32
 )
 
 // stmts are the statements of one batch, prepared once each.
@@ -322,6 +322,56 @@ func (m stmts) close() {
 	for _, st := range m {
 		st.Close()
 	}
+}
+
+// query runs q in tx, prepared the first time this batch runs it (SQLite
+// compiles an unprepared statement on every call); nil stmts run it
+// unprepared.
+func (m stmts) query(tx *Tx, q string, args ...any) (*sql.Rows, error) {
+	if m == nil {
+		return tx.query(q, args...)
+	}
+	st, ok := m[q]
+	if !ok {
+		var err error
+		if st, err = tx.prepare(q); err != nil {
+			return nil, err
+		}
+		m[q] = st
+	}
+	rows, err := st.QueryContext(tx.ctx, tx.db.args(args)...)
+	return rows, translate(err)
+}
+
+// exec is query for statements whose rows are not wanted.
+func (m stmts) exec(tx *Tx, q string, args ...any) error {
+	rows, err := m.query(tx, q, args...)
+	if err != nil {
+		return err
+	}
+	return closeRows(rows)
+}
+
+// queryRow is query for one row scanned into dest; ENOTFOUND without one.
+func (m stmts) queryRow(tx *Tx, q string, args []any, dest ...any) error {
+	if m == nil {
+		return tx.queryRow(q, args, dest...)
+	}
+	rows, err := m.query(tx, q, args...)
+	if err != nil {
+		return err
+	}
+	if !rows.Next() {
+		if err := closeRows(rows); err != nil {
+			return err
+		}
+		return translate(sql.ErrNoRows)
+	}
+	if err := rows.Scan(dest...); err != nil {
+		rows.Close()
+		return translate(err)
+	}
+	return closeRows(rows)
 }
 
 // insertMany runs head + VALUES (…), (…) + tail over vals, ncols values a
