@@ -319,7 +319,7 @@ type batchLinker interface {
 // once, and double up to MaxBatch.
 const (
 	firstBatch      = 16
-	DefaultMaxBatch = 5000
+	DefaultMaxBatch = 20000
 )
 
 // pending is a referral waiting for its batch, with where it came from.

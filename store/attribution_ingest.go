@@ -215,7 +215,7 @@ func (a *IngestAttribution) mark(tx *Tx, touched []int64, current func(int64) in
 }
 
 // pendingChunk is how many marked subjects one transaction resolves.
-const pendingChunk = 500
+const pendingChunk = 2000
 
 // ResolvePending resolves every marked subject (see mark) once, with the
 // same code as ResolveSubject and the leases in memory, in transactions
