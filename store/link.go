@@ -170,6 +170,13 @@ type linker struct {
 	subjects  map[int64]*linkSubject
 	// touched are the subjects referrals were linked to, in order.
 	touched []int64
+	// links holds the subject_links rows (linkCols values each) and
+	// moves the referrals' subject_id updates (referral, subject pairs)
+	// of referrals linked since the last flushLinks; weak maps each weak
+	// key those referrals carry to them, so weakCarriers sees them before
+	// they are written.
+	links, moves []any
+	weak         map[string][]carrier
 }
 
 // beginLinking checks the actor (PermAssess, national) and takes the
@@ -263,6 +270,9 @@ func (l *linker) linkRefs(ids []int64, refs map[int64]*pendingRef, sum *safeguar
 			return err
 		}
 		linked = append(linked, id)
+	}
+	if err := l.flushLinks(); err != nil {
+		return err
 	}
 	if err := l.tx.audit("subject.link", "referral", "", fmt.Sprintf("batch referrals=%d subjects_created=%d merged=%d possible=%d ids=%s",
 		sum.Linked, sum.Created, sum.Merged, sum.Possible, idRanges(linked))); err != nil {
@@ -528,11 +538,69 @@ func (l *linker) weakCarriers(n linking.Norm) ([]carrier, error) {
 	if err := closeRows(rows); err != nil {
 		return nil, err
 	}
+	for _, c := range l.weak[n.Key()] { // linked in this pass, not written yet
+		c.subject = l.resolve(c.subject)
+		if i := slices.IndexFunc(out, func(o carrier) bool { return o.subject == c.subject }); i >= 0 {
+			out[i].count++
+		} else {
+			out = append(out, c)
+		}
+	}
 	if len(out) > weakCap {
 		l.svc.setCommon(n.Key())
 		return nil, nil
 	}
 	return out, nil
+}
+
+// linkCols are the values of a subject_links row in linker.links.
+const linkCols = 4
+
+// moveRows is how many referrals one UPDATE of flushLinks moves.
+const moveRows = 500
+
+// flushLinks writes the links and subject_id updates of the referrals
+// linked since the last flush: the links in multi-row INSERTs, the
+// updates on PostgreSQL in UPDATE … FROM (VALUES …) statements, rather
+// than two round trips a referral.
+func (l *linker) flushLinks() error {
+	if len(l.links) == 0 {
+		return nil
+	}
+	err := insertMany(l.tx, l.ps, `INSERT INTO subject_links (subject_id, referral_id, evidence, created_at) VALUES `, linkCols, "", l.links,
+		func(*sql.Rows) error { return nil })
+	if err != nil {
+		return err
+	}
+	if l.tx.db.dialect == SQLite {
+		// In process there is no round trip to save, and SQLite may plan
+		// UPDATE … FROM as a scan of referrals.
+		for i := 0; i < len(l.moves); i += 2 {
+			if err := l.exec(`UPDATE referrals SET subject_id = $1 WHERE id = $2`, l.moves[i+1], l.moves[i]); err != nil {
+				return err
+			}
+		}
+		l.moves = l.moves[:0]
+	}
+	for moves := l.moves; len(moves) > 0; {
+		n := min(len(moves)/2, moveRows)
+		var b strings.Builder
+		b.WriteString(`UPDATE referrals SET subject_id = v.s FROM (SELECT column1 AS r, column2 AS s FROM (VALUES `)
+		for i := range n {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, "(CAST($%d AS BIGINT), CAST($%d AS BIGINT))", 2*i+1, 2*i+2)
+		}
+		b.WriteString(`) AS t) AS v WHERE referrals.id = v.r`)
+		if err := l.exec(b.String(), moves[:2*n]...); err != nil {
+			return err
+		}
+		moves = moves[2*n:]
+	}
+	l.links, l.moves = l.links[:0], l.moves[:0]
+	clear(l.weak)
+	return nil
 }
 
 // strongLink is a strong identifier the referral shares with a subject.
@@ -607,6 +675,9 @@ func (l *linker) link(p *pendingRef, sum *safeguard.LinkSummary) error {
 			}
 			if why == "" {
 				reason := fmt.Sprintf("referral %d shares a strong identifier with both", refID)
+				if err := l.flushLinks(); err != nil { // a merge moves what is stored
+					return err
+				}
 				if err := l.merge(target, o, reason); err != nil {
 					return err
 				}
@@ -646,16 +717,16 @@ func (l *linker) link(p *pendingRef, sum *safeguard.LinkSummary) error {
 			}
 		}
 	}
-	if err := l.exec(`INSERT INTO subject_links (subject_id, referral_id, evidence, created_at) VALUES ($1, $2, $3, $4)`,
-		target.id, refID, strings.Join(parts, "; "), l.tx.now); err != nil {
-		return err
-	}
-	if err := l.exec(`UPDATE referrals SET subject_id = $1 WHERE id = $2`, target.id, refID); err != nil {
-		return err
-	}
+	l.links = append(l.links, target.id, refID, strings.Join(parts, "; "), l.tx.now)
+	l.moves = append(l.moves, refID, target.id)
 	for _, n := range p.norms {
 		if n.Strong() {
 			l.carried(n, target.id, refID)
+		} else {
+			if l.weak == nil {
+				l.weak = map[string][]carrier{}
+			}
+			l.weak[n.Key()] = append(l.weak[n.Key()], carrier{subject: target.id, first: refID, count: 1})
 		}
 	}
 	l.touched = append(l.touched, target.id)
