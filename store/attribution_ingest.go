@@ -241,13 +241,10 @@ func (a *IngestAttribution) ResolvePending(ctx context.Context) (int, error) {
 			}
 			b := &resolveBatch{ps: stmts{}, load: a.leasesFor}
 			defer b.ps.close()
-			for _, sid := range ids {
-				subj, err := visibleSubject(tx, "id = $1", sid)
-				if safeguard.ErrorCode(err) == safeguard.ENOTFOUND {
-					continue
-				} else if err != nil {
-					return err
-				}
+			if err := b.preload(tx, ids, a.svc.skew()); err != nil {
+				return err
+			}
+			for _, subj := range b.subjects {
 				if err := a.svc.resolveWith(tx, subj, a.proxies, b); err != nil {
 					return err
 				}

@@ -107,7 +107,7 @@ type storedEvent struct {
 // current subject (linking keeps it so through merges and splits), so
 // events of a referral split off are not the subject's any more.
 func subjectEvents(tx *Tx, ps stmts, subjectID int64, skew time.Duration) ([]storedEvent, error) {
-	rows, err := ps.query(tx, `SELECT e.id, e.referral_id, e.ip, e.port, e.time_text, e.at, e.has_offset, e.possible_proxy
+	rows, err := ps.query(tx, `SELECT `+storedEventCols+`
 		FROM ip_events e JOIN referrals r ON r.id = e.referral_id WHERE r.subject_id = $1
 		ORDER BY e.id`, subjectID)
 	if err != nil {
@@ -116,23 +116,37 @@ func subjectEvents(tx *Tx, ps stmts, subjectID int64, skew time.Duration) ([]sto
 	defer rows.Close()
 	var out []storedEvent
 	for rows.Next() {
-		var e storedEvent
-		var ip string
-		var port sql.NullInt64
-		if err := rows.Scan(&e.ID, &e.ReferralID, &ip, &port, &e.TimeText, nullTimeCol{&e.At}, &e.HasOffset, &e.PossibleProxy); err != nil {
-			return nil, translate(err)
+		e, err := scanStoredEvent(rows, skew)
+		if err != nil {
+			return nil, err
 		}
-		if e.IP, err = netip.ParseAddr(ip); err != nil {
-			return nil, safeguard.WrapError(safeguard.EINTERNAL, err, "ip event %d: stored address %q unreadable", e.ID, ip)
-		}
-		if port.Valid {
-			p := int(port.Int64)
-			e.Port = &p
-		}
-		e.from, e.to, e.readable = eventWindow(e.IPEvent, skew)
 		out = append(out, e)
 	}
 	return out, translate(rows.Err())
+}
+
+// storedEventCols are the columns scanStoredEvent reads, after any lead
+// columns.
+const storedEventCols = `e.id, e.referral_id, e.ip, e.port, e.time_text, e.at, e.has_offset, e.possible_proxy`
+
+// scanStoredEvent reads lead columns into lead, then storedEventCols.
+func scanStoredEvent(rows *sql.Rows, skew time.Duration, lead ...any) (storedEvent, error) {
+	var e storedEvent
+	var ip string
+	var port sql.NullInt64
+	if err := rows.Scan(append(lead, &e.ID, &e.ReferralID, &ip, &port, &e.TimeText, nullTimeCol{&e.At}, &e.HasOffset, &e.PossibleProxy)...); err != nil {
+		return e, translate(err)
+	}
+	var err error
+	if e.IP, err = netip.ParseAddr(ip); err != nil {
+		return e, safeguard.WrapError(safeguard.EINTERNAL, err, "ip event %d: stored address %q unreadable", e.ID, ip)
+	}
+	if port.Valid {
+		p := int(port.Int64)
+		e.Port = &p
+	}
+	e.from, e.to, e.readable = eventWindow(e.IPEvent, skew)
+	return e, nil
 }
 
 // eventWindow is the interval of lease times that can matter to an event:
@@ -307,20 +321,184 @@ func (s *AttributionService) resolve(tx *Tx, subj *safeguard.Subject, proxies *a
 
 // resolveBatch is what resolving many subjects in one transaction (an
 // ingest run's) shares: statements prepared once, the leases in memory,
-// and event attributions buffered for flush to write in multi-row upserts.
+// what the subjects' resolution reads, loaded by preload a query a table,
+// and what it writes, buffered for flush to write in multi-row statements.
 // Stored event attributions a resolution repeats are kept (see
 // resolveWith).
 type resolveBatch struct {
 	ps   stmts
 	load leaseLoader
-	vals []any // rows of eventAttrCols values
+
+	subjects []*safeguard.Subject // visible ones, by id
+	events   map[int64][]storedEvent
+	stored   map[int64]map[int64]eventAttrKey
+	prev     map[int64]*subjectState
+	forces   []*safeguard.Force
+
+	vals     []any // ip_event_attributions rows, eventAttrCols values each
+	subjRows []any // subject_attributions rows, subjectAttrCols values each
+	updates  []any // subjects rows: id, address_enc, force_code, attribution_status
 }
 
-// flush writes the buffered event attributions.
+// preload reads the subjects ids (those the actor may see), their
+// events, their stored event and subject attributions and the forces,
+// and deletes the stored attributions of events no longer theirs (their
+// referral was split off).
+func (b *resolveBatch) preload(tx *Tx, ids []int64, skew time.Duration) error {
+	in := inList(ids)
+	b.subjects, b.events, b.stored, b.prev = nil, map[int64][]storedEvent{}, map[int64]map[int64]eventAttrKey{}, map[int64]*subjectState{}
+	rows, err := tx.query(`SELECT ` + subjectColumns + ` FROM subjects s WHERE s.id IN (` + in + `) ORDER BY s.id`)
+	if err != nil {
+		return err
+	}
+	var sealed []sealedSubject
+	for rows.Next() {
+		row, err := scanSubject(rows)
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		sealed = append(sealed, row)
+	}
+	if err := closeRows(rows); err != nil {
+		return err
+	}
+	for _, row := range sealed {
+		if !seesForce(tx.actor, row.ForceCode) {
+			continue // as visibleSubject would refuse it
+		}
+		subj, err := row.open(tx)
+		if err != nil {
+			return err
+		}
+		b.subjects = append(b.subjects, subj)
+	}
+	if rows, err = tx.query(`SELECT r.subject_id, ` + storedEventCols + ` FROM ip_events e JOIN referrals r ON r.id = e.referral_id
+		WHERE r.subject_id IN (` + in + `) ORDER BY e.id`); err != nil {
+		return err
+	}
+	own := map[int64]int64{} // event → subject
+	for rows.Next() {
+		var sid int64
+		e, err := scanStoredEvent(rows, skew, &sid)
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		b.events[sid] = append(b.events[sid], e)
+		own[e.ID] = sid
+	}
+	if err := closeRows(rows); err != nil {
+		return err
+	}
+	if rows, err = tx.query(`SELECT subject_id, ip_event_id, status, reason_codes, import_ids, subscriber_bi FROM ip_event_attributions
+		WHERE subject_id IN (` + in + `)`); err != nil {
+		return err
+	}
+	var gone []int64
+	for rows.Next() {
+		var sid, eid int64
+		var k eventAttrKey
+		var bi []byte
+		if err := rows.Scan(&sid, &eid, &k.status, &k.codes, &k.importIDs, &bi); err != nil {
+			rows.Close()
+			return translate(err)
+		}
+		if own[eid] != sid {
+			gone = append(gone, eid)
+			continue
+		}
+		k.bi = string(bi)
+		if b.stored[sid] == nil {
+			b.stored[sid] = map[int64]eventAttrKey{}
+		}
+		b.stored[sid][eid] = k
+	}
+	if err := closeRows(rows); err != nil {
+		return err
+	}
+	if len(gone) > 0 {
+		slices.Sort(gone)
+		if _, err := tx.exec(`DELETE FROM ip_event_attributions WHERE ip_event_id IN (` + inList(gone) + `)`); err != nil {
+			return err
+		}
+	}
+	if rows, err = tx.query(`SELECT subject_id, ` + subjectStateCols + ` FROM subject_attributions WHERE subject_id IN (` + in + `)`); err != nil {
+		return err
+	}
+	for rows.Next() {
+		var sid int64
+		st, err := scanSubjectState(tx, rows, &sid)
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		b.prev[sid] = st
+	}
+	if err := closeRows(rows); err != nil {
+		return err
+	}
+	if b.forces, err = allForces(tx); err != nil {
+		return err
+	}
+	if b.forces == nil {
+		b.forces = []*safeguard.Force{} // read: none
+	}
+	return nil
+}
+
+// updateRows is how many subjects one UPDATE of flush sets on PostgreSQL.
+const updateRows = 500
+
+// flush writes what the batch's resolutions buffered.
 func (b *resolveBatch) flush(tx *Tx) error {
-	err := insertMany(tx, b.ps, eventAttrInsert, eventAttrCols, eventAttrUpsert, b.vals, func(*sql.Rows) error { return nil })
-	b.vals = b.vals[:0]
-	return err
+	none := func(*sql.Rows) error { return nil }
+	if err := insertMany(tx, b.ps, eventAttrInsert, eventAttrCols, eventAttrUpsert, b.vals, none); err != nil {
+		return err
+	}
+	if err := insertMany(tx, b.ps, subjectAttrInsert, subjectAttrCols, subjectAttrUpsert, b.subjRows, none); err != nil {
+		return err
+	}
+	const set = `UPDATE subjects SET address_enc = $2, force_code = $3, attribution_status = $4, updated_at = $5 WHERE id = $1`
+	for ups := b.updates; len(ups) > 0; {
+		if tx.db.dialect == SQLite { // in process: no round trip to save
+			if err := b.ps.exec(tx, set, ups[0], ups[1], ups[2], ups[3], tx.now); err != nil {
+				return err
+			}
+			ups = ups[4:]
+			continue
+		}
+		n := min(len(ups)/4, updateRows)
+		var q strings.Builder
+		q.WriteString(`UPDATE subjects SET address_enc = v.a, force_code = v.f, attribution_status = v.s, updated_at = $1
+			FROM (SELECT column1 AS id, column2 AS a, column3 AS f, column4 AS s FROM (VALUES `)
+		args := []any{tx.now}
+		for i := range n {
+			if i > 0 {
+				q.WriteByte(',')
+			}
+			p := 4*i + 2
+			fmt.Fprintf(&q, "(CAST($%d AS BIGINT), CAST($%d AS BYTEA), CAST($%d AS TEXT), CAST($%d AS TEXT))", p, p+1, p+2, p+3)
+		}
+		q.WriteString(`) AS t) AS v WHERE subjects.id = v.id`)
+		if err := b.ps.exec(tx, q.String(), append(args, ups[:4*n]...)...); err != nil {
+			return err
+		}
+		ups = ups[4*n:]
+	}
+	b.vals, b.subjRows, b.updates = b.vals[:0], b.subjRows[:0], b.updates[:0]
+	return nil
+}
+
+// skew is the clock-skew tolerance resolution uses.
+func (s *AttributionService) skew() time.Duration {
+	switch {
+	case s.Options.Skew == 0:
+		return attribution.DefaultSkew
+	case s.Options.Skew < 0:
+		return 0
+	}
+	return s.Options.Skew
 }
 
 // leaseLoader returns the leases that can matter to events (those of a
@@ -344,14 +522,12 @@ func (s *AttributionService) resolveWith(tx *Tx, subj *safeguard.Subject, proxie
 	}
 	opt := s.Options
 	opt.Proxies = proxies
-	skew := opt.Skew
-	if skew == 0 {
-		skew = attribution.DefaultSkew
-	} else if skew < 0 {
-		skew = 0
-	}
-	events, err := subjectEvents(tx, ps, subj.ID, skew)
-	if err != nil {
+	skew := s.skew()
+	var events []storedEvent
+	var err error
+	if b != nil {
+		events = b.events[subj.ID]
+	} else if events, err = subjectEvents(tx, ps, subj.ID, skew); err != nil {
 		return err
 	}
 	leases, imports, err := load(tx, events)
@@ -360,9 +536,7 @@ func (s *AttributionService) resolveWith(tx *Tx, subj *safeguard.Subject, proxie
 	}
 	var stored map[int64]eventAttrKey
 	if keep {
-		if stored, err = storedEventKeys(tx, ps, subj.ID, events); err != nil {
-			return err
-		}
+		stored = b.stored[subj.ID]
 	} else if _, err := tx.exec(`DELETE FROM ip_event_attributions WHERE subject_id = $1`, subj.ID); err != nil {
 		return err
 	}
@@ -397,8 +571,11 @@ func (s *AttributionService) resolveWith(tx *Tx, subj *safeguard.Subject, proxie
 		}
 	}
 	sr := attribution.Corroborate(subj.Ref, results, s.MinGap)
-	prev, err := loadSubjectAttribution(tx, ps, subj.ID)
-	if err != nil {
+	var prev *subjectState
+	var forces []*safeguard.Force
+	if b != nil {
+		prev, forces = b.prev[subj.ID], b.forces
+	} else if prev, err = loadSubjectAttribution(tx, ps, subj.ID); err != nil {
 		return err
 	}
 	st := subjectState{status: sr.Status, reasons: toReasons(sr.Reasons)}
@@ -407,7 +584,7 @@ func (s *AttributionService) resolveWith(tx *Tx, subj *safeguard.Subject, proxie
 		st.sub.InstallAddress, st.sub.BillingAddress = installAddresses(results, sr)
 	}
 	oldStatus := subj.AttributionStatus
-	if err := s.placeSubject(tx, subj, prev, &st); err != nil {
+	if err := s.placeSubject(tx, subj, prev, &st, forces); err != nil {
 		return err
 	}
 	subj.AttributionStatus, subj.UpdatedAt = sr.Status, tx.now
@@ -415,12 +592,21 @@ func (s *AttributionService) resolveWith(tx *Tx, subj *safeguard.Subject, proxie
 	if err != nil {
 		return err
 	}
-	if err := ps.exec(tx, `UPDATE subjects SET address_enc = $1, force_code = $2, attribution_status = $3, updated_at = $4
-		WHERE id = $5`, addr, nullString(subj.ForceCode), subj.AttributionStatus, tx.now, subj.ID); err != nil {
+	subjVals, err := subjectAttrValues(tx, subj.ID, &st)
+	if err != nil {
 		return err
 	}
-	if err := storeSubjectAttribution(tx, ps, subj.ID, &st); err != nil {
-		return err
+	if b != nil {
+		b.updates = append(b.updates, subj.ID, addr, nullString(subj.ForceCode), subj.AttributionStatus)
+		b.subjRows = append(b.subjRows, subjVals...)
+	} else {
+		if _, err := tx.exec(`UPDATE subjects SET address_enc = $1, force_code = $2, attribution_status = $3, updated_at = $4
+			WHERE id = $5`, addr, nullString(subj.ForceCode), subj.AttributionStatus, tx.now, subj.ID); err != nil {
+			return err
+		}
+		if _, err := tx.exec(subjectAttrInsert+`($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`+subjectAttrUpsert, subjVals...); err != nil {
+			return err
+		}
 	}
 	return tx.audit("attribution.resolve", "subject", id(subj.ID), fmt.Sprintf("status=%s was=%s events=%d confirmed=%d ambiguous=%d unresolved=%d leases=%d",
 		sr.Status, oldStatus, len(events), counts[safeguard.AttrConfirmed], counts[safeguard.AttrAmbiguous], counts[safeguard.AttrUnresolved], len(leases)))
@@ -538,48 +724,6 @@ func attrKey(tx *Tx, res attribution.Result, imports map[string]int64) (eventAtt
 	}
 	k.importIDs = string(b)
 	return k, nil
-}
-
-// storedEventKeys returns the clear columns of the subject's stored event
-// attributions and deletes those of events that are no longer the
-// subject's (their referral was split off).
-func storedEventKeys(tx *Tx, ps stmts, subjectID int64, events []storedEvent) (map[int64]eventAttrKey, error) {
-	rows, err := ps.query(tx, `SELECT ip_event_id, status, reason_codes, import_ids, subscriber_bi FROM ip_event_attributions WHERE subject_id = $1`, subjectID)
-	if err != nil {
-		return nil, err
-	}
-	out := map[int64]eventAttrKey{}
-	for rows.Next() {
-		var eid int64
-		var k eventAttrKey
-		var bi []byte
-		if err := rows.Scan(&eid, &k.status, &k.codes, &k.importIDs, &bi); err != nil {
-			rows.Close()
-			return nil, translate(err)
-		}
-		k.bi = string(bi)
-		out[eid] = k
-	}
-	if err := closeRows(rows); err != nil {
-		return nil, err
-	}
-	own := make(map[int64]bool, len(events))
-	for _, e := range events {
-		own[e.ID] = true
-	}
-	var gone []int64
-	for eid := range out {
-		if !own[eid] {
-			gone = append(gone, eid)
-		}
-	}
-	if len(gone) > 0 {
-		slices.Sort(gone)
-		if _, err := tx.exec(`DELETE FROM ip_event_attributions WHERE subject_id = $1 AND ip_event_id IN (`+inList(gone)+`)`, subjectID); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
 }
 
 // The upsert of an event attribution, its VALUES rows between.
