@@ -415,6 +415,7 @@ const prefetchChunk = 200
 func (l *linker) prefetch(keys [][]byte) error {
 	l.strong = map[string][]carrier{}
 	var todo [][]byte
+	var subjects []int64
 	for _, k := range keys {
 		if _, ok := l.strong[string(k)]; !ok {
 			l.strong[string(k)] = nil
@@ -448,12 +449,16 @@ func (l *linker) prefetch(keys [][]byte) error {
 				return translate(err)
 			}
 			l.strong[string(k)] = append(l.strong[string(k)], c)
+			subjects = append(subjects, c.subject)
 		}
 		if err := closeRows(rows); err != nil {
 			return err
 		}
 	}
-	return nil
+	// The carriers' subjects, which linking will need, in a few queries
+	// rather than one each.
+	slices.Sort(subjects)
+	return l.loadSubjects(slices.Compact(subjects))
 }
 
 // resolve follows merges made in this transaction.
@@ -752,21 +757,47 @@ func (l *linker) subject(id int64) (*linkSubject, error) {
 	if s, ok := l.subjects[id]; ok {
 		return s, nil
 	}
-	s := &linkSubject{id: id}
-	rows, err := l.query(`SELECT ref, COALESCE(force_code, ''), address_enc IS NOT NULL, merged_into FROM subjects WHERE id = $1`, id)
-	if err != nil {
+	if err := l.loadSubjects([]int64{id}); err != nil {
 		return nil, err
 	}
-	if !rows.Next() {
-		rows.Close()
+	s, ok := l.subjects[id]
+	if !ok {
 		return nil, errNoSubject()
 	}
-	if err := rows.Scan(&s.ref, &s.force, &s.hasAddress, &s.mergedInto); err != nil {
-		rows.Close()
-		return nil, translate(err)
+	return s, nil
+}
+
+// loadSubjects reads into l.subjects what linking needs of the subjects
+// not there yet, a query for up to prefetchChunk of them.
+func (l *linker) loadSubjects(ids []int64) error {
+	var todo []int64
+	seen := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		if _, ok := l.subjects[id]; !ok && !seen[id] {
+			seen[id] = true
+			todo = append(todo, id)
+		}
 	}
-	l.subjects[id] = s
-	return s, closeRows(rows)
+	for len(todo) > 0 {
+		chunk := todo[:min(len(todo), prefetchChunk)]
+		todo = todo[len(chunk):]
+		rows, err := l.tx.query(`SELECT id, ref, COALESCE(force_code, ''), address_enc IS NOT NULL, merged_into FROM subjects WHERE id IN (` + inList(chunk) + `)`)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			s := &linkSubject{}
+			if err := rows.Scan(&s.id, &s.ref, &s.force, &s.hasAddress, &s.mergedInto); err != nil {
+				rows.Close()
+				return translate(err)
+			}
+			l.subjects[s.id] = s
+		}
+		if err := closeRows(rows); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // newSubject stores a subject for the referral, named from its name and
