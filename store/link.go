@@ -173,10 +173,13 @@ type linker struct {
 	// links holds the subject_links rows (linkCols values each) and
 	// moves the referrals' subject_id updates (referral, subject pairs)
 	// of referrals linked since the last flushLinks; weak maps each weak
-	// key those referrals carry to them, so weakCarriers sees them before
-	// they are written.
+	// key the pass's linked referrals carry to them, so weakCarriers sees
+	// them whether written yet or not, and whether prefetched or not.
 	links, moves []any
 	weak         map[string][]carrier
+	// weakIPs are the stored carriers of the pass's weak addresses,
+	// read by prefetchWeakIPs.
+	weakIPs map[string][]carrier
 }
 
 // beginLinking checks the actor (PermAssess, national) and takes the
@@ -248,6 +251,7 @@ func (l *linker) linkAll(ids []int64, sum *safeguard.LinkSummary) error {
 // audits the batch.
 func (l *linker) linkRefs(ids []int64, refs map[int64]*pendingRef, sum *safeguard.LinkSummary) error {
 	var keys [][]byte
+	var ips []string
 	for _, id := range ids {
 		p, ok := refs[id]
 		if !ok {
@@ -255,12 +259,18 @@ func (l *linker) linkRefs(ids []int64, refs map[int64]*pendingRef, sum *safeguar
 		}
 		p.norms = linking.Identifiers(&p.ref)
 		for _, n := range p.norms {
-			if n.Strong() {
+			switch {
+			case n.Strong():
 				keys = append(keys, blindIndexOf(l.sealer, n))
+			case n.Kind == linking.KindIP:
+				ips = append(ips, n.Value)
 			}
 		}
 	}
 	if err := l.prefetch(keys); err != nil {
+		return err
+	}
+	if err := l.prefetchWeakIPs(ips); err != nil {
 		return err
 	}
 	var linked []int64
@@ -514,6 +524,13 @@ func (l *linker) weakCarriers(n linking.Norm) ([]carrier, error) {
 	if l.svc.isCommon(n.Key()) {
 		return nil, nil
 	}
+	var out []carrier
+	if cs, ok := l.weakIPs[n.Value]; ok && n.Kind == linking.KindIP {
+		for _, c := range cs {
+			out = addCarrier(out, l.resolve(c.subject), c.first)
+		}
+		return l.weakOverlay(n, out)
+	}
 	var rows *sql.Rows
 	var err error
 	if n.Kind == linking.KindIP {
@@ -527,35 +544,84 @@ func (l *linker) weakCarriers(n linking.Norm) ([]carrier, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out []carrier
 	for rows.Next() {
 		var subj, ref int64
 		if err := rows.Scan(&subj, &ref); err != nil {
 			rows.Close()
 			return nil, translate(err)
 		}
-		if i := slices.IndexFunc(out, func(c carrier) bool { return c.subject == subj }); i >= 0 {
-			out[i].count++
-		} else {
-			out = append(out, carrier{subject: subj, first: ref, count: 1})
-		}
+		out = addCarrier(out, subj, ref)
 	}
 	if err := closeRows(rows); err != nil {
 		return nil, err
 	}
-	for _, c := range l.weak[n.Key()] { // linked in this pass, not written yet
-		c.subject = l.resolve(c.subject)
-		if i := slices.IndexFunc(out, func(o carrier) bool { return o.subject == c.subject }); i >= 0 {
-			out[i].count++
-		} else {
-			out = append(out, c)
-		}
+	return l.weakOverlay(n, out)
+}
+
+// addCarrier counts a referral of subject carrying a value in out.
+func addCarrier(out []carrier, subject, ref int64) []carrier {
+	if i := slices.IndexFunc(out, func(c carrier) bool { return c.subject == subject }); i >= 0 {
+		out[i].count++
+		return out
+	}
+	return append(out, carrier{subject: subject, first: ref, count: 1})
+}
+
+// weakOverlay adds to the stored carriers of a weak value the referrals
+// linked in this pass (some not written yet), and returns them, or
+// nothing when more than weakCap subjects carry it (remembered as
+// common).
+func (l *linker) weakOverlay(n linking.Norm, out []carrier) ([]carrier, error) {
+	for _, c := range l.weak[n.Key()] {
+		out = addCarrier(out, l.resolve(c.subject), c.first)
 	}
 	if len(out) > weakCap {
 		l.svc.setCommon(n.Key())
 		return nil, nil
 	}
 	return out, nil
+}
+
+// prefetchWeakIPs reads, in a few queries, which subjects' referrals
+// carry each address the batch's referrals offer as a weak match (those
+// not known to be common), as prefetch does for strong keys. Subjects
+// linked in the pass are added by weakOverlay.
+func (l *linker) prefetchWeakIPs(ips []string) error {
+	l.weakIPs = map[string][]carrier{}
+	var todo []string
+	for _, ip := range ips {
+		if _, ok := l.weakIPs[ip]; !ok && !l.svc.isCommon(linking.KindIP+"\x00"+ip) {
+			l.weakIPs[ip] = nil
+			todo = append(todo, ip)
+		}
+	}
+	for len(todo) > 0 {
+		chunk := todo[:min(len(todo), prefetchChunk)]
+		todo = todo[len(chunk):]
+		args := make([]any, len(chunk))
+		marks := make([]string, len(chunk))
+		for i, ip := range chunk {
+			args[i], marks[i] = ip, "$"+strconv.Itoa(i+1)
+		}
+		rows, err := l.query(`SELECT e.ip, r.subject_id, MIN(e.referral_id) FROM ip_events e JOIN referrals r ON r.id = e.referral_id
+			WHERE e.ip IN (`+strings.Join(marks, ",")+`) AND r.subject_id IS NOT NULL GROUP BY e.ip, r.subject_id`, args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var ip string
+			var c carrier
+			if err := rows.Scan(&ip, &c.subject, &c.first); err != nil {
+				rows.Close()
+				return translate(err)
+			}
+			l.weakIPs[ip] = append(l.weakIPs[ip], c)
+		}
+		if err := closeRows(rows); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // linkCols are the values of a subject_links row in linker.links.
@@ -604,7 +670,6 @@ func (l *linker) flushLinks() error {
 		moves = moves[2*n:]
 	}
 	l.links, l.moves = l.links[:0], l.moves[:0]
-	clear(l.weak)
 	return nil
 }
 
