@@ -9,6 +9,22 @@ import (
 	"testing"
 )
 
+// writeLeases writes an ISP lease CSV leasing 198.51.100.1 to .10 (where
+// writeReferrals' first events are) for 1 November 2026, and returns it.
+func writeLeases(t *testing.T, dir string) string {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("ip,port_start,port_end,start,end,subscriber_id,name,install_address,billing_address\n")
+	for i := 1; i <= 10; i++ {
+		fmt.Fprintf(&b, "198.51.100.%d,,,2026-11-01T00:00:00Z,2026-11-02T00:00:00Z,SUB-%d,Fictional %d,\"%d Example Road, EX1 1AA\",\n", i, i, i, i)
+	}
+	path := filepath.Join(dir, "leases.csv")
+	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
 // TestAttributionImportThenIngest imports an ISP lease file with the CLI
 // (all or nothing: a bad file names its line and stores nothing), then
 // ingests referrals whose events the leases cover in part: every event
@@ -18,17 +34,7 @@ func TestAttributionImportThenIngest(t *testing.T) {
 		env := map[string]string{"SAFEGUARD_DB": db.url, "SAFEGUARD_KEY_FILE": db.keyFile}
 		runCLI(t, env, "migrate")
 		dir := t.TempDir()
-		var b strings.Builder
-		b.WriteString("ip,port_start,port_end,start,end,subscriber_id,name,install_address,billing_address\n")
-		// writeReferrals' events are at 198.51.100.(i % 250) on 1 November
-		// 2026; addresses 1 to 10 are leased for that day.
-		for i := 1; i <= 10; i++ {
-			fmt.Fprintf(&b, "198.51.100.%d,,,2026-11-01T00:00:00Z,2026-11-02T00:00:00Z,SUB-%d,Fictional %d,\"%d Example Road, EX1 1AA\",\n", i, i, i, i)
-		}
-		leases := filepath.Join(dir, "leases.csv")
-		if err := os.WriteFile(leases, []byte(b.String()), 0o600); err != nil {
-			t.Fatal(err)
-		}
+		leases := writeLeases(t, dir)
 		out, _, err := runCLI(t, env, "attribution", "import", "--kind", "isp", leases)
 		if err != nil {
 			t.Fatal(err)
@@ -48,7 +54,8 @@ func TestAttributionImportThenIngest(t *testing.T) {
 		}
 
 		bad := filepath.Join(dir, "bad.csv")
-		os.WriteFile(bad, []byte(b.String()+"198.51.100.99,,,2026-11-01T00:00:00,2026-11-02T00:00:00Z,SUB-99,F,A,B\n"), 0o600)
+		good, _ := os.ReadFile(leases)
+		os.WriteFile(bad, []byte(string(good)+"198.51.100.99,,,2026-11-01T00:00:00,2026-11-02T00:00:00Z,SUB-99,F,A,B\n"), 0o600)
 		if _, _, err := runCLI(t, env, "attribution", "import", bad); err == nil || !strings.Contains(err.Error(), "bad.csv:12") {
 			t.Fatalf("bad file: %v, want an error naming bad.csv:12", err)
 		}
