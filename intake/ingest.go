@@ -25,6 +25,9 @@ type Summary struct {
 	// Linking is what the linking passes of the run did; it is not part of
 	// the printed summary.
 	Linking safeguard.LinkSummary `json:"-"`
+	// Attributed counts the subjects resolved against imported leases at
+	// the run's end; not part of the printed summary either.
+	Attributed int `json:"-"`
 }
 
 // Rejection is one document that was not stored: the file, where in it
@@ -119,6 +122,13 @@ func (in *Ingester) files(ctx context.Context, paths []string, sum *Summary) (*S
 	}
 	if err := in.link(ctx, sum); err != nil {
 		return sum, err
+	}
+	if pa, ok := in.Linker.(pendingAttributor); ok {
+		n, err := pa.AttributePending(ctx)
+		sum.Attributed += n
+		if err != nil {
+			return sum, err
+		}
 	}
 	for id, files := range asm.TakeLate() {
 		for _, f := range files {
@@ -292,11 +302,24 @@ type batchCreator interface {
 	CreateReferrals(ctx context.Context, refs []*safeguard.Referral) (dups []bool, err error)
 }
 
+// pendingAttributor is a LinkService that marks the subjects it links for
+// attribution and resolves them when asked (store.LinkService does, when
+// its Attribute is set).
+type pendingAttributor interface {
+	AttributePending(ctx context.Context) (int, error)
+}
+
+// batchLinker is a LinkService that can store and link a batch in one
+// transaction (store.LinkService does).
+type batchLinker interface {
+	CreateAndLinkReferrals(ctx context.Context, refs []*safeguard.Referral) (dups []bool, sum safeguard.LinkSummary, err error)
+}
+
 // Batches start small, so the first referrals of a run are committed at
 // once, and double up to MaxBatch.
 const (
 	firstBatch      = 16
-	DefaultMaxBatch = 5000
+	DefaultMaxBatch = 20000
 )
 
 // pending is a referral waiting for its batch, with where it came from.
@@ -339,7 +362,16 @@ func (in *Ingester) flush(ctx context.Context, sum *Summary) error {
 	for i, p := range queue {
 		refs[i] = p.ref
 	}
-	dups, err := in.Referrals.(batchCreator).CreateReferrals(ctx, refs)
+	var dups []bool
+	var err error
+	bl, fused := in.Linker.(batchLinker)
+	if fused {
+		var got safeguard.LinkSummary
+		dups, got, err = bl.CreateAndLinkReferrals(ctx, refs)
+		sum.Linking.Add(got)
+	} else {
+		dups, err = in.Referrals.(batchCreator).CreateReferrals(ctx, refs)
+	}
 	switch safeguard.ErrorCode(err) {
 	case "":
 		for _, dup := range dups {
@@ -348,6 +380,9 @@ func (in *Ingester) flush(ctx context.Context, sum *Summary) error {
 			} else {
 				sum.Accepted++
 			}
+		}
+		if fused {
+			return nil // linked in the batch's transaction; the run's end links any a killed run left
 		}
 		return in.link(ctx, sum)
 	case safeguard.EINVALID, safeguard.ECONFLICT, safeguard.ENOTFOUND:

@@ -31,17 +31,31 @@ type subjectState struct {
 
 // loadSubjectAttribution returns the stored state, or nil if the subject
 // was never resolved.
-func loadSubjectAttribution(tx *Tx, subjectID int64) (*subjectState, error) {
+func loadSubjectAttribution(tx *Tx, ps stmts, subjectID int64) (*subjectState, error) {
+	rows, err := ps.query(tx, `SELECT `+subjectStateCols+` FROM subject_attributions WHERE subject_id = $1`, subjectID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		return nil, translate(rows.Err())
+	}
+	return scanSubjectState(tx, rows)
+}
+
+// subjectStateCols are the columns scanSubjectState reads, after any
+// lead columns.
+const subjectStateCols = `status, subscriber_enc, name_enc, install_address_enc, billing_address_enc, reasons_enc,
+	address_from_installation, assigned_force, address_note_enc, resolved_at`
+
+// scanSubjectState reads lead columns into lead, then subjectStateCols,
+// and opens the sealed ones.
+func scanSubjectState(tx *Tx, rows *sql.Rows, lead ...any) (*subjectState, error) {
 	var st subjectState
 	var sub, name, install, billing, reasons, note []byte
-	err := tx.queryRow(`SELECT status, subscriber_enc, name_enc, install_address_enc, billing_address_enc, reasons_enc,
-		address_from_installation, assigned_force, address_note_enc, resolved_at FROM subject_attributions WHERE subject_id = $1`,
-		[]any{subjectID}, &st.status, &sub, &name, &install, &billing, &reasons, &st.fromInstall, &st.assignedForce, &note,
-		timeCol{&st.resolvedAt})
-	if safeguard.ErrorCode(err) == safeguard.ENOTFOUND {
-		return nil, nil
-	} else if err != nil {
-		return nil, err
+	if err := rows.Scan(append(lead, &st.status, &sub, &name, &install, &billing, &reasons, &st.fromInstall, &st.assignedForce, &note,
+		timeCol{&st.resolvedAt})...); err != nil {
+		return nil, translate(err)
 	}
 	if err := tx.openFields(
 		sealedField{&st.sub.ID, sub, ctxAttrSubscriber}, sealedField{&st.sub.Name, name, ctxAttrName},
@@ -50,6 +64,7 @@ func loadSubjectAttribution(tx *Tx, subjectID int64) (*subjectState, error) {
 	); err != nil {
 		return nil, err
 	}
+	var err error
 	st.reasons, err = tx.openReasons(reasons)
 	return &st, err
 }
@@ -88,29 +103,35 @@ func (tx *Tx) openReasons(ct []byte) ([]safeguard.AttributionReason, error) {
 	return out, nil
 }
 
-func storeSubjectAttribution(tx *Tx, subjectID int64, st *subjectState) error {
-	sv, err := tx.sealSubscriber(st.sub)
-	if err != nil {
-		return err
-	}
-	codes, reasons, err := tx.sealReasons(st.reasons)
-	if err != nil {
-		return err
-	}
-	note, err := tx.sealString(st.note, ctxAttrAddressNote)
-	if err != nil {
-		return err
-	}
-	_, err = tx.exec(`INSERT INTO subject_attributions (subject_id, status, subscriber_bi, subscriber_enc, name_enc,
+// The upsert of a subject's attribution, its VALUES rows between.
+const (
+	subjectAttrInsert = `INSERT INTO subject_attributions (subject_id, status, subscriber_bi, subscriber_enc, name_enc,
 		install_address_enc, billing_address_enc, reason_codes, reasons_enc, address_from_installation, assigned_force,
-		address_note_enc, resolved_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-		ON CONFLICT (subject_id) DO UPDATE SET status = excluded.status, subscriber_bi = excluded.subscriber_bi,
+		address_note_enc, resolved_at) VALUES `
+	subjectAttrCols   = 13
+	subjectAttrUpsert = ` ON CONFLICT (subject_id) DO UPDATE SET status = excluded.status, subscriber_bi = excluded.subscriber_bi,
 		subscriber_enc = excluded.subscriber_enc, name_enc = excluded.name_enc, install_address_enc = excluded.install_address_enc,
 		billing_address_enc = excluded.billing_address_enc, reason_codes = excluded.reason_codes, reasons_enc = excluded.reasons_enc,
 		address_from_installation = excluded.address_from_installation, assigned_force = excluded.assigned_force,
-		address_note_enc = excluded.address_note_enc, resolved_at = excluded.resolved_at`,
-		subjectID, st.status, sv[0], sv[1], sv[2], sv[3], sv[4], codes, reasons, st.fromInstall, st.assignedForce, note, tx.now)
-	return err
+		address_note_enc = excluded.address_note_enc, resolved_at = excluded.resolved_at`
+)
+
+// subjectAttrValues seals a subject's attribution into its
+// subjectAttrCols values.
+func subjectAttrValues(tx *Tx, subjectID int64, st *subjectState) ([]any, error) {
+	sv, err := tx.sealSubscriber(st.sub)
+	if err != nil {
+		return nil, err
+	}
+	codes, reasons, err := tx.sealReasons(st.reasons)
+	if err != nil {
+		return nil, err
+	}
+	note, err := tx.sealString(st.note, ctxAttrAddressNote)
+	if err != nil {
+		return nil, err
+	}
+	return []any{subjectID, st.status, sv[0], sv[1], sv[2], sv[3], sv[4], codes, reasons, st.fromInstall, st.assignedForce, note, tx.now}, nil
 }
 
 // placeSubject sets the subject's address and force from the installation
@@ -119,7 +140,9 @@ func storeSubjectAttribution(tx *Tx, subjectID int64, st *subjectState) error {
 // address or force set otherwise is kept, noted and audited. An address
 // attribution set earlier is removed when the subject is no longer
 // confirmed; the force is then kept, with a note to review it.
-func (s *AttributionService) placeSubject(tx *Tx, subj *safeguard.Subject, prev *subjectState, st *subjectState) error {
+//
+// forces are the forces, nil to read them here.
+func (s *AttributionService) placeSubject(tx *Tx, subj *safeguard.Subject, prev *subjectState, st *subjectState, forces []*safeguard.Force) error {
 	var notes []string
 	ownAddr := prev != nil && prev.fromInstall && subj.Address != "" && subj.Address == prev.sub.InstallAddress
 	ownForce := prev != nil && prev.assignedForce != "" && subj.ForceCode == prev.assignedForce
@@ -160,9 +183,11 @@ func (s *AttributionService) placeSubject(tx *Tx, subj *safeguard.Subject, prev 
 			return err
 		}
 	}
-	forces, err := allForces(tx)
-	if err != nil {
-		return err
+	if forces == nil {
+		var err error
+		if forces, err = allForces(tx); err != nil {
+			return err
+		}
 	}
 	asg := linking.NewAreas(forces).Assign(inst)
 	switch {
@@ -234,7 +259,7 @@ func (s *AttributionService) FindSubjectAttribution(ctx context.Context, subject
 func findSubjectAttribution(tx *Tx, subj *safeguard.Subject) (*safeguard.SubjectAttribution, error) {
 	out := &safeguard.SubjectAttribution{SubjectID: subj.ID, Ref: subj.Ref, Status: subj.AttributionStatus,
 		Reasons: []safeguard.AttributionReason{}}
-	st, err := loadSubjectAttribution(tx, subj.ID)
+	st, err := loadSubjectAttribution(tx, nil, subj.ID)
 	if err != nil {
 		return nil, err
 	}

@@ -51,8 +51,22 @@ func attrSubject(tb testing.TB, db *TestDB, ref string, subj *safeguard.Subject,
 	if err := store.NewSubjectService(db.DB).CreateSubject(ctx, subj); err != nil {
 		tb.Fatal(err)
 	}
-	r := &safeguard.Referral{Source: safeguard.SourceP2P, SourceRef: ref, Format: "json", Document: []byte(`{"synthetic":true}`)}
-	for _, e := range events {
+	r := &safeguard.Referral{Source: safeguard.SourceP2P, SourceRef: ref, Format: "json", Document: []byte(`{"synthetic":true}`),
+		IPEvents: ipEvents(events...)}
+	if _, err := store.NewReferralService(db.DB).CreateReferral(ctx, r); err != nil {
+		tb.Fatal(err)
+	}
+	if err := store.NewSubjectService(db.DB).LinkReferral(ctx, safeguard.SubjectLink{SubjectID: subj.ID, ReferralID: r.ID, Evidence: "synthetic"}); err != nil {
+		tb.Fatal(err)
+	}
+	return subj
+}
+
+// ipEvents turns evs into IP events as a referral carries them: an
+// instant only for a time with an offset.
+func ipEvents(evs ...ev) []safeguard.IPEvent {
+	var out []safeguard.IPEvent
+	for _, e := range evs {
 		ie := safeguard.IPEvent{IP: netip.MustParseAddr(e.ip), TimeText: e.time, PossibleProxy: e.proxy}
 		if t, err := time.Parse(time.RFC3339, e.time); err == nil {
 			t = t.UTC()
@@ -62,15 +76,9 @@ func attrSubject(tb testing.TB, db *TestDB, ref string, subj *safeguard.Subject,
 			p := e.port
 			ie.Port = &p
 		}
-		r.IPEvents = append(r.IPEvents, ie)
+		out = append(out, ie)
 	}
-	if _, err := store.NewReferralService(db.DB).CreateReferral(ctx, r); err != nil {
-		tb.Fatal(err)
-	}
-	if err := store.NewSubjectService(db.DB).LinkReferral(ctx, safeguard.SubjectLink{SubjectID: subj.ID, ReferralID: r.ID, Evidence: "synthetic"}); err != nil {
-		tb.Fatal(err)
-	}
-	return subj
+	return out
 }
 
 func mustImport(tb testing.TB, svc *store.AttributionService, kind, name, doc string) *safeguard.AttributionImport {

@@ -28,6 +28,11 @@ type LinkService struct {
 	// subjects: they stay common (subjects only gain referrals), so they
 	// are not looked up again. Bounded by commonMax.
 	common map[string]bool
+
+	// Attribute, when set, marks in the same transaction every subject
+	// a linking pass linked a referral to, for AttributePending to
+	// resolve (see IngestAttribution).
+	Attribute *IngestAttribution
 }
 
 var _ safeguard.LinkService = (*LinkService)(nil)
@@ -163,6 +168,18 @@ type linker struct {
 	strong    map[string][]carrier
 	mergedNow map[int64]int64
 	subjects  map[int64]*linkSubject
+	// touched are the subjects referrals were linked to, in order.
+	touched []int64
+	// links holds the subject_links rows (linkCols values each) and
+	// moves the referrals' subject_id updates (referral, subject pairs)
+	// of referrals linked since the last flushLinks; weak maps each weak
+	// key the pass's linked referrals carry to them, so weakCarriers sees
+	// them whether written yet or not, and whether prefetched or not.
+	links, moves []any
+	weak         map[string][]carrier
+	// weakIPs are the stored carriers of the pass's weak addresses,
+	// read by prefetchWeakIPs.
+	weakIPs map[string][]carrier
 }
 
 // beginLinking checks the actor (PermAssess, national) and takes the
@@ -209,27 +226,10 @@ func (l *linker) close() {
 }
 
 // query runs a statement prepared once per linking transaction.
-func (l *linker) query(q string, args ...any) (*sql.Rows, error) {
-	st, ok := l.ps[q]
-	if !ok {
-		var err error
-		if st, err = l.tx.prepare(q); err != nil {
-			return nil, err
-		}
-		l.ps[q] = st
-	}
-	rows, err := st.QueryContext(l.tx.ctx, l.tx.db.args(args)...)
-	return rows, translate(err)
-}
+func (l *linker) query(q string, args ...any) (*sql.Rows, error) { return l.ps.query(l.tx, q, args...) }
 
 // exec is query for statements that return no rows.
-func (l *linker) exec(q string, args ...any) error {
-	rows, err := l.query(q, args...)
-	if err != nil {
-		return err
-	}
-	return translate(rows.Close())
-}
+func (l *linker) exec(q string, args ...any) error { return l.ps.exec(l.tx, q, args...) }
 
 // pendingRef is an unlinked referral as linking sees it.
 type pendingRef struct {
@@ -244,7 +244,14 @@ func (l *linker) linkAll(ids []int64, sum *safeguard.LinkSummary) error {
 	if err := loadPending(l.tx, ids, refs); err != nil {
 		return err
 	}
+	return l.linkRefs(ids, refs, sum)
+}
+
+// linkRefs links the referrals ids, loaded in refs, in id order, and
+// audits the batch.
+func (l *linker) linkRefs(ids []int64, refs map[int64]*pendingRef, sum *safeguard.LinkSummary) error {
 	var keys [][]byte
+	var ips []string
 	for _, id := range ids {
 		p, ok := refs[id]
 		if !ok {
@@ -252,12 +259,18 @@ func (l *linker) linkAll(ids []int64, sum *safeguard.LinkSummary) error {
 		}
 		p.norms = linking.Identifiers(&p.ref)
 		for _, n := range p.norms {
-			if n.Strong() {
+			switch {
+			case n.Strong():
 				keys = append(keys, blindIndexOf(l.sealer, n))
+			case n.Kind == linking.KindIP:
+				ips = append(ips, n.Value)
 			}
 		}
 	}
 	if err := l.prefetch(keys); err != nil {
+		return err
+	}
+	if err := l.prefetchWeakIPs(ips); err != nil {
 		return err
 	}
 	var linked []int64
@@ -268,8 +281,66 @@ func (l *linker) linkAll(ids []int64, sum *safeguard.LinkSummary) error {
 		}
 		linked = append(linked, id)
 	}
-	return l.tx.audit("subject.link", "referral", "", fmt.Sprintf("batch referrals=%d subjects_created=%d merged=%d possible=%d ids=%s",
-		sum.Linked, sum.Created, sum.Merged, sum.Possible, idRanges(linked)))
+	if err := l.flushLinks(); err != nil {
+		return err
+	}
+	if err := l.tx.audit("subject.link", "referral", "", fmt.Sprintf("batch referrals=%d subjects_created=%d merged=%d possible=%d ids=%s",
+		sum.Linked, sum.Created, sum.Merged, sum.Possible, idRanges(linked))); err != nil {
+		return err
+	}
+	if l.svc.Attribute == nil {
+		return nil
+	}
+	return l.svc.Attribute.mark(l.tx, l.touched, l.resolve)
+}
+
+// CreateAndLinkReferrals stores refs as ReferralService.CreateReferrals
+// does and links the new ones in the same transaction, from the
+// referrals in memory rather than read back: a batch is committed linked
+// or not at all. Requires PermIntake, and PermAssess with a national role
+// as LinkPending does.
+func (s *LinkService) CreateAndLinkReferrals(ctx context.Context, refs []*safeguard.Referral) ([]bool, safeguard.LinkSummary, error) {
+	var sum safeguard.LinkSummary
+	digests, err := checkBatch(refs)
+	if err != nil {
+		return nil, sum, err
+	}
+	dups := make([]bool, len(refs))
+	if len(refs) == 0 {
+		return dups, sum, nil
+	}
+	err = s.db.run(ctx, func(tx *Tx) error {
+		sum = safeguard.LinkSummary{}
+		created, err := storeBatch(tx, refs, digests, dups)
+		if err != nil || len(created) == 0 {
+			return err
+		}
+		l, err := s.beginLinking(tx, "link.pending")
+		if err != nil {
+			return err
+		}
+		defer l.close()
+		ids := make([]int64, 0, len(created))
+		pending := make(map[int64]*pendingRef, len(created))
+		for _, r := range created {
+			if r.SubjectID != nil {
+				continue // stored with its subject: linked already
+			}
+			ids = append(ids, r.ID)
+			p := &pendingRef{ref: safeguard.Referral{ID: r.ID, Platform: r.Platform, Identifiers: r.Identifiers}}
+			p.ref.IPEvents = make([]safeguard.IPEvent, len(r.IPEvents))
+			for j, e := range r.IPEvents {
+				p.ref.IPEvents[j] = safeguard.IPEvent{IP: e.IP}
+			}
+			pending[r.ID] = p
+		}
+		slices.Sort(ids)
+		return l.linkRefs(ids, pending, &sum)
+	})
+	if err != nil {
+		return nil, safeguard.LinkSummary{}, err
+	}
+	return dups, sum, nil
 }
 
 // loadPending reads referrals' platforms, decrypted identifiers and IP
@@ -354,6 +425,7 @@ const prefetchChunk = 200
 func (l *linker) prefetch(keys [][]byte) error {
 	l.strong = map[string][]carrier{}
 	var todo [][]byte
+	var subjects []int64
 	for _, k := range keys {
 		if _, ok := l.strong[string(k)]; !ok {
 			l.strong[string(k)] = nil
@@ -387,12 +459,16 @@ func (l *linker) prefetch(keys [][]byte) error {
 				return translate(err)
 			}
 			l.strong[string(k)] = append(l.strong[string(k)], c)
+			subjects = append(subjects, c.subject)
 		}
 		if err := closeRows(rows); err != nil {
 			return err
 		}
 	}
-	return nil
+	// The carriers' subjects, which linking will need, in a few queries
+	// rather than one each.
+	slices.Sort(subjects)
+	return l.loadSubjects(slices.Compact(subjects))
 }
 
 // resolve follows merges made in this transaction.
@@ -448,6 +524,13 @@ func (l *linker) weakCarriers(n linking.Norm) ([]carrier, error) {
 	if l.svc.isCommon(n.Key()) {
 		return nil, nil
 	}
+	var out []carrier
+	if cs, ok := l.weakIPs[n.Value]; ok && n.Kind == linking.KindIP {
+		for _, c := range cs {
+			out = addCarrier(out, l.resolve(c.subject), c.first)
+		}
+		return l.weakOverlay(n, out)
+	}
 	var rows *sql.Rows
 	var err error
 	if n.Kind == linking.KindIP {
@@ -461,27 +544,133 @@ func (l *linker) weakCarriers(n linking.Norm) ([]carrier, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out []carrier
 	for rows.Next() {
 		var subj, ref int64
 		if err := rows.Scan(&subj, &ref); err != nil {
 			rows.Close()
 			return nil, translate(err)
 		}
-		if i := slices.IndexFunc(out, func(c carrier) bool { return c.subject == subj }); i >= 0 {
-			out[i].count++
-		} else {
-			out = append(out, carrier{subject: subj, first: ref, count: 1})
-		}
+		out = addCarrier(out, subj, ref)
 	}
 	if err := closeRows(rows); err != nil {
 		return nil, err
+	}
+	return l.weakOverlay(n, out)
+}
+
+// addCarrier counts a referral of subject carrying a value in out.
+func addCarrier(out []carrier, subject, ref int64) []carrier {
+	if i := slices.IndexFunc(out, func(c carrier) bool { return c.subject == subject }); i >= 0 {
+		out[i].count++
+		return out
+	}
+	return append(out, carrier{subject: subject, first: ref, count: 1})
+}
+
+// weakOverlay adds to the stored carriers of a weak value the referrals
+// linked in this pass (some not written yet), and returns them, or
+// nothing when more than weakCap subjects carry it (remembered as
+// common).
+func (l *linker) weakOverlay(n linking.Norm, out []carrier) ([]carrier, error) {
+	for _, c := range l.weak[n.Key()] {
+		out = addCarrier(out, l.resolve(c.subject), c.first)
 	}
 	if len(out) > weakCap {
 		l.svc.setCommon(n.Key())
 		return nil, nil
 	}
 	return out, nil
+}
+
+// prefetchWeakIPs reads, in a few queries, which subjects' referrals
+// carry each address the batch's referrals offer as a weak match (those
+// not known to be common), as prefetch does for strong keys. Subjects
+// linked in the pass are added by weakOverlay.
+func (l *linker) prefetchWeakIPs(ips []string) error {
+	l.weakIPs = map[string][]carrier{}
+	var todo []string
+	for _, ip := range ips {
+		if _, ok := l.weakIPs[ip]; !ok && !l.svc.isCommon(linking.KindIP+"\x00"+ip) {
+			l.weakIPs[ip] = nil
+			todo = append(todo, ip)
+		}
+	}
+	for len(todo) > 0 {
+		chunk := todo[:min(len(todo), prefetchChunk)]
+		todo = todo[len(chunk):]
+		args := make([]any, len(chunk))
+		marks := make([]string, len(chunk))
+		for i, ip := range chunk {
+			args[i], marks[i] = ip, "$"+strconv.Itoa(i+1)
+		}
+		rows, err := l.query(`SELECT e.ip, r.subject_id, MIN(e.referral_id) FROM ip_events e JOIN referrals r ON r.id = e.referral_id
+			WHERE e.ip IN (`+strings.Join(marks, ",")+`) AND r.subject_id IS NOT NULL GROUP BY e.ip, r.subject_id`, args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var ip string
+			var c carrier
+			if err := rows.Scan(&ip, &c.subject, &c.first); err != nil {
+				rows.Close()
+				return translate(err)
+			}
+			l.weakIPs[ip] = append(l.weakIPs[ip], c)
+		}
+		if err := closeRows(rows); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// linkCols are the values of a subject_links row in linker.links.
+const linkCols = 4
+
+// moveRows is how many referrals one UPDATE of flushLinks moves.
+const moveRows = 500
+
+// flushLinks writes the links and subject_id updates of the referrals
+// linked since the last flush: the links in multi-row INSERTs, the
+// updates on PostgreSQL in UPDATE … FROM (VALUES …) statements, rather
+// than two round trips a referral.
+func (l *linker) flushLinks() error {
+	if len(l.links) == 0 {
+		return nil
+	}
+	err := insertMany(l.tx, l.ps, `INSERT INTO subject_links (subject_id, referral_id, evidence, created_at) VALUES `, linkCols, "", l.links,
+		func(*sql.Rows) error { return nil })
+	if err != nil {
+		return err
+	}
+	if l.tx.db.dialect == SQLite {
+		// In process there is no round trip to save, and SQLite may plan
+		// UPDATE … FROM as a scan of referrals.
+		for i := 0; i < len(l.moves); i += 2 {
+			if err := l.exec(`UPDATE referrals SET subject_id = $1 WHERE id = $2`, l.moves[i+1], l.moves[i]); err != nil {
+				return err
+			}
+		}
+		l.moves = l.moves[:0]
+	}
+	for moves := l.moves; len(moves) > 0; {
+		n := min(len(moves)/2, moveRows)
+		var b strings.Builder
+		b.WriteString(`UPDATE referrals SET subject_id = v.s FROM (SELECT column1 AS r, column2 AS s FROM (VALUES `)
+		for i := range n {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, "(CAST($%d AS BIGINT), CAST($%d AS BIGINT))", 2*i+1, 2*i+2)
+		}
+		b.WriteString(`) AS t) AS v WHERE referrals.id = v.r`)
+		if err := l.exec(b.String(), moves[:2*n]...); err != nil {
+			return err
+		}
+		moves = moves[2*n:]
+	}
+	l.links, l.moves = l.links[:0], l.moves[:0]
+	return nil
 }
 
 // strongLink is a strong identifier the referral shares with a subject.
@@ -556,6 +745,9 @@ func (l *linker) link(p *pendingRef, sum *safeguard.LinkSummary) error {
 			}
 			if why == "" {
 				reason := fmt.Sprintf("referral %d shares a strong identifier with both", refID)
+				if err := l.flushLinks(); err != nil { // a merge moves what is stored
+					return err
+				}
 				if err := l.merge(target, o, reason); err != nil {
 					return err
 				}
@@ -595,18 +787,19 @@ func (l *linker) link(p *pendingRef, sum *safeguard.LinkSummary) error {
 			}
 		}
 	}
-	if err := l.exec(`INSERT INTO subject_links (subject_id, referral_id, evidence, created_at) VALUES ($1, $2, $3, $4)`,
-		target.id, refID, strings.Join(parts, "; "), l.tx.now); err != nil {
-		return err
-	}
-	if err := l.exec(`UPDATE referrals SET subject_id = $1 WHERE id = $2`, target.id, refID); err != nil {
-		return err
-	}
+	l.links = append(l.links, target.id, refID, strings.Join(parts, "; "), l.tx.now)
+	l.moves = append(l.moves, refID, target.id)
 	for _, n := range p.norms {
 		if n.Strong() {
 			l.carried(n, target.id, refID)
+		} else {
+			if l.weak == nil {
+				l.weak = map[string][]carrier{}
+			}
+			l.weak[n.Key()] = append(l.weak[n.Key()], carrier{subject: target.id, first: refID, count: 1})
 		}
 	}
+	l.touched = append(l.touched, target.id)
 	sum.Linked++
 	return nil
 }
@@ -629,21 +822,47 @@ func (l *linker) subject(id int64) (*linkSubject, error) {
 	if s, ok := l.subjects[id]; ok {
 		return s, nil
 	}
-	s := &linkSubject{id: id}
-	rows, err := l.query(`SELECT ref, COALESCE(force_code, ''), address_enc IS NOT NULL, merged_into FROM subjects WHERE id = $1`, id)
-	if err != nil {
+	if err := l.loadSubjects([]int64{id}); err != nil {
 		return nil, err
 	}
-	if !rows.Next() {
-		rows.Close()
+	s, ok := l.subjects[id]
+	if !ok {
 		return nil, errNoSubject()
 	}
-	if err := rows.Scan(&s.ref, &s.force, &s.hasAddress, &s.mergedInto); err != nil {
-		rows.Close()
-		return nil, translate(err)
+	return s, nil
+}
+
+// loadSubjects reads into l.subjects what linking needs of the subjects
+// not there yet, a query for up to prefetchChunk of them.
+func (l *linker) loadSubjects(ids []int64) error {
+	var todo []int64
+	seen := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		if _, ok := l.subjects[id]; !ok && !seen[id] {
+			seen[id] = true
+			todo = append(todo, id)
+		}
 	}
-	l.subjects[id] = s
-	return s, closeRows(rows)
+	for len(todo) > 0 {
+		chunk := todo[:min(len(todo), prefetchChunk)]
+		todo = todo[len(chunk):]
+		rows, err := l.tx.query(`SELECT id, ref, COALESCE(force_code, ''), address_enc IS NOT NULL, merged_into FROM subjects WHERE id IN (` + inList(chunk) + `)`)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			s := &linkSubject{}
+			if err := rows.Scan(&s.id, &s.ref, &s.force, &s.hasAddress, &s.mergedInto); err != nil {
+				rows.Close()
+				return translate(err)
+			}
+			l.subjects[s.id] = s
+		}
+		if err := closeRows(rows); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // newSubject stores a subject for the referral, named from its name and

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"runtime/pprof"
 
 	"safeguard"
 	"safeguard/intake"
@@ -25,7 +27,9 @@ func runIngest(ctx context.Context, env *Env, args []string) error {
 			"Referrals are committed in batches, counted only once committed, and idempotent on\n"+
 			"(source, source_ref), so an interrupted run can be repeated. After each batch, every\n"+
 			"referral without a subject is linked into one (through shared strong identifiers), so a\n"+
-			"rerun also links what an interrupted run stored. The run and its rejections are kept\n"+
+			"rerun also links what an interrupted run stored. When ISP records have been imported\n"+
+			"(safeguard attribution import), the IP events of every subject a batch links to are\n"+
+			"resolved against them in the same transaction. The run and its rejections are kept\n"+
 			"for the intake page. Prints a JSON summary:\n"+
 			`{"accepted":N,"duplicates":N,"rejected":[{"file","where","error"}]}`)
 	cfg.dbFlags(fs)
@@ -39,8 +43,18 @@ func runIngest(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer db.Close()
+	if path := env.Getenv("SAFEGUARD_CPUPROFILE"); path != "" {
+		// Undocumented: a CPU profile of the run, for the ingest benchmark.
+		stop, err := startCPUProfile(path)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	ctx = safeguard.NewContextWithActor(ctx, safeguard.Actor{Kind: safeguard.ActorSystem, Name: "ingest", Role: safeguard.RoleAnalyst})
-	in := &intake.Ingester{Referrals: store.NewReferralService(db), Linker: store.NewLinkService(db), Runs: store.NewIngestRunService(db)}
+	linker := store.NewLinkService(db)
+	linker.Attribute = store.NewAttributionService(db).ForIngest()
+	in := &intake.Ingester{Referrals: store.NewReferralService(db), Linker: linker, Runs: store.NewIngestRunService(db)}
 	sum, err := in.Files(ctx, fs.Args())
 	if sum != nil {
 		enc := json.NewEncoder(env.Stdout)
@@ -48,4 +62,18 @@ func runIngest(ctx context.Context, env *Env, args []string) error {
 		enc.Encode(sum)
 	}
 	return err
+}
+
+// startCPUProfile writes a CPU profile to path until the returned function
+// is called.
+func startCPUProfile(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }

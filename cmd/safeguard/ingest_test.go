@@ -118,13 +118,19 @@ func TestIngestRejectsWithWhere(t *testing.T) {
 }
 
 // TestIngestKilledAndRerun kills a real ingest process part way through a
-// file and runs it again: every referral must end up stored exactly once.
+// file and runs it again: every referral must end up stored exactly once,
+// linked once, and (leases having been imported) every event attributed,
+// no subject left waiting for it.
 func TestIngestKilledAndRerun(t *testing.T) {
 	forEachCLIDB(t, func(t *testing.T, db cliDB) {
 		env := map[string]string{"SAFEGUARD_DB": db.url, "SAFEGUARD_KEY_FILE": db.keyFile}
 		runCLI(t, env, "migrate")
 		const n = 3000
-		file := writeReferrals(t, t.TempDir(), n)
+		dir := t.TempDir()
+		if _, _, err := runCLI(t, env, "attribution", "import", writeLeases(t, dir)); err != nil {
+			t.Fatal(err)
+		}
+		file := writeReferrals(t, dir, n)
 		raw := db.raw(t)
 		count := func() int {
 			var c int
@@ -165,6 +171,13 @@ func TestIngestKilledAndRerun(t *testing.T) {
 			t.Fatalf("rerun summary %s after %d were stored, want %d accepted and %d duplicates", out, before, n-before, before)
 		}
 		assertLinkedOnce(t, raw, n)
+		var attributed, pending int
+		raw.QueryRow(`SELECT COUNT(*) FROM ip_event_attributions a JOIN ip_events e ON e.id = a.ip_event_id
+			JOIN referrals r ON r.id = e.referral_id WHERE a.subject_id = r.subject_id`).Scan(&attributed)
+		raw.QueryRow(`SELECT COUNT(*) FROM attribution_pending`).Scan(&pending)
+		if attributed != n || pending != 0 {
+			t.Fatalf("%d of %d events attributed to their referral's subject, %d subjects still marked", attributed, n, pending)
+		}
 	})
 }
 
