@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -677,46 +676,17 @@ var assessmentTypes = []string{"bigint", "text", "double precision", "timestampt
 
 // valuesStatement runs head + VALUES (…), (…) + tail, one row for each
 // len(types) of vals (at most rowsPerStatement rows, so the caller
-// chunks). On PostgreSQL the first row's parameters are cast to types,
-// which fixes the VALUES list's column types. On SQLite the parameters
-// are plain ?: SQLite finds a numbered one's name by walking a list of
-// all of them, so binding ?1…?N costs the square of N.
+// chunks), its placeholders written by writeRows with types as the
+// PostgreSQL casts.
 func valuesStatement(tx *Tx, ps stmts, head string, types []string, tail string, vals []any) (sql.Result, error) {
-	ncols := len(types)
 	var b strings.Builder
 	b.WriteString(head)
 	b.WriteString("VALUES ")
-	for r := range len(vals) / ncols {
-		if r > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteByte('(')
-		for c := range ncols {
-			if c > 0 {
-				b.WriteByte(',')
-			}
-			if tx.db.dialect == SQLite {
-				b.WriteByte('?')
-				continue
-			}
-			b.WriteByte('$')
-			b.WriteString(strconv.Itoa(r*ncols + c + 1))
-			if r == 0 {
-				b.WriteString("::")
-				b.WriteString(types[c])
-			}
-		}
-		b.WriteByte(')')
-	}
+	tx.db.writeRows(&b, len(vals)/len(types), len(types), types)
 	b.WriteString(tail)
-	q := b.String()
-	st, ok := ps[q]
-	if !ok {
-		var err error
-		if st, err = tx.prepare(q); err != nil {
-			return nil, err
-		}
-		ps[q] = st
+	st, err := ps.prepared(tx, b.String())
+	if err != nil {
+		return nil, err
 	}
 	res, err := st.ExecContext(tx.ctx, tx.db.args(vals)...)
 	return res, translate(err)

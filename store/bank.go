@@ -163,7 +163,7 @@ func newEntryInserter(tx *Tx, bankID int64, scheme safeguard.Scheme) (*entryInse
 	if tx.db.dialect == SQLite {
 		batch = bankInsertRowsSQLite
 	}
-	stmt, err := tx.prepare(entryInsertSQL(batch))
+	stmt, err := tx.prepare(entryInsertSQL(tx.db, batch))
 	if err != nil {
 		return nil, err
 	}
@@ -171,23 +171,10 @@ func newEntryInserter(tx *Tx, bankID int64, scheme safeguard.Scheme) (*entryInse
 		args: make([]any, 0, batch*entryInsertColumns), categories: map[string]int{}}, nil
 }
 
-func entryInsertSQL(rows int) string {
+func entryInsertSQL(db *DB, rows int) string {
 	var b strings.Builder
 	b.WriteString(`INSERT INTO bank_entries (bank_id, entry_id, md5, sha1, sha256, pdq, quality, photodna, category, size, extra) VALUES `)
-	for r := range rows {
-		if r > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteByte('(')
-		for c := range entryInsertColumns {
-			if c > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteByte('$')
-			b.WriteString(strconv.Itoa(r*entryInsertColumns + c + 1))
-		}
-		b.WriteByte(')')
-	}
+	db.writeRows(&b, rows, entryInsertColumns, nil)
 	return b.String()
 }
 
@@ -251,7 +238,7 @@ func (ins *entryInserter) flush() error {
 	if ins.rows == 0 {
 		return nil
 	}
-	_, err := ins.tx.exec(entryInsertSQL(ins.rows), ins.args...)
+	_, err := ins.tx.exec(entryInsertSQL(ins.tx.db, ins.rows), ins.args...)
 	ins.args, ins.rows = ins.args[:0], 0
 	return err
 }

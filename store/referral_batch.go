@@ -307,10 +307,8 @@ func scanChild(rows *sql.Rows, n *int, owners []int64, set func(i int, id int64)
 
 // Rows in one INSERT of a batch. On PostgreSQL a multi-row INSERT saves a
 // round trip a row (250 rows of 14 values stay far below its 65535
-// parameters). On SQLite it saves a statement's overhead a row; rebind
-// numbers the placeholders (?N), which SQLite binds by number, so a
-// statement of a few hundred parameters costs no more to bind than its
-// rows one by one (with $N names it would cost the square of them).
+// parameters). On SQLite it saves a statement's overhead a row (the
+// placeholders are plain ?: see writeRows).
 // 100k benchmark referrals: 23.7 s CPU in createReferrals with one row a
 // statement, 12.1 s with 32.
 const (
@@ -327,13 +325,8 @@ func (m stmts) close() {
 	}
 }
 
-// query runs q in tx, prepared the first time this batch runs it (SQLite
-// compiles an unprepared statement on every call); nil stmts run it
-// unprepared.
-func (m stmts) query(tx *Tx, q string, args ...any) (*sql.Rows, error) {
-	if m == nil {
-		return tx.query(q, args...)
-	}
+// prepared returns q prepared in tx, preparing it the first time.
+func (m stmts) prepared(tx *Tx, q string) (*sql.Stmt, error) {
 	st, ok := m[q]
 	if !ok {
 		var err error
@@ -341,6 +334,20 @@ func (m stmts) query(tx *Tx, q string, args ...any) (*sql.Rows, error) {
 			return nil, err
 		}
 		m[q] = st
+	}
+	return st, nil
+}
+
+// query runs q in tx, prepared the first time this batch runs it (SQLite
+// compiles an unprepared statement on every call); nil stmts run it
+// unprepared.
+func (m stmts) query(tx *Tx, q string, args ...any) (*sql.Rows, error) {
+	if m == nil {
+		return tx.query(q, args...)
+	}
+	st, err := m.prepared(tx, q)
+	if err != nil {
+		return nil, err
 	}
 	rows, err := st.QueryContext(tx.ctx, tx.db.args(args)...)
 	return rows, translate(err)
@@ -391,29 +398,11 @@ func insertMany(tx *Tx, ps stmts, head string, ncols int, tail string, vals []an
 		vals = vals[nrows*ncols:]
 		var b strings.Builder
 		b.WriteString(head)
-		for r := range nrows {
-			if r > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteByte('(')
-			for c := range ncols {
-				if c > 0 {
-					b.WriteByte(',')
-				}
-				b.WriteByte('$')
-				b.WriteString(strconv.Itoa(r*ncols + c + 1))
-			}
-			b.WriteByte(')')
-		}
+		tx.db.writeRows(&b, nrows, ncols, nil)
 		b.WriteString(tail)
-		q := b.String()
-		st, ok := ps[q]
-		if !ok {
-			var err error
-			if st, err = tx.prepare(q); err != nil {
-				return err
-			}
-			ps[q] = st
+		st, err := ps.prepared(tx, b.String())
+		if err != nil {
+			return err
 		}
 		rows, err := st.QueryContext(tx.ctx, tx.db.args(chunk)...)
 		if err != nil {
