@@ -93,12 +93,12 @@ func (a *Assessor) Run(ctx context.Context, every time.Duration) {
 // Reading runs beside writing: a goroutine reads the next chunk of stale
 // subjects, in id order, in a read-only transaction, and assesses it while
 // this one writes the chunks before it. On SQLite the one writer then
-// never waits on reads or on the policy, and a backlog-wide
+// waits on reads only while it checkpoints, and a backlog-wide
 // re-assessment (after a policy is applied) uses both cores. While chunks
-// queue up, one write transaction takes several, up to maxWrite subjects,
-// so each index page is written once for many subjects; when reading is
-// the slower side each chunk is committed at once, so a fact changed here
-// and there is a small, quick transaction.
+// queue up, one write transaction takes several (up to maxWrite subjects
+// or writeFor), so each index page is written once for many subjects;
+// when reading is the slower side each chunk is committed at once, so a
+// fact changed here and there is a small, quick transaction.
 //
 // Each write is conditional on the subject's versions being those that
 // were read: a subject whose facts changed meanwhile, or that another
