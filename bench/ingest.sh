@@ -79,29 +79,8 @@ if [ -n "$SQLITE_PRAGMAS" ]; then
 fi
 rm -f "$ROOT"/bench.db*
 
-pgdir=""
-base=${SAFEGUARD_BENCH_POSTGRES:-}
-if [ -z "$base" ] && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
-	pgdir=$ROOT/pg
-	"$REPO/scripts/pg-stop" "$pgdir" >/dev/null 2>&1 || true
-	eval "$("$REPO/scripts/pg-start" "$pgdir")"
-	base=$SAFEGUARD_TEST_POSTGRES
-	trap '"$REPO/scripts/pg-stop" "$pgdir"' EXIT
-fi
-if [ -n "$base" ]; then
-	name=sgbench_$$
-	psqlurl=${base%%\?*}
-	if command -v psql >/dev/null; then
-		psql -q "$psqlurl" -c "DROP DATABASE IF EXISTS $name" -c "CREATE DATABASE $name" >/dev/null 2>&1
-		pgurl=$(echo "$base" | sed -E "s#^(postgres(ql)?://[^/]*)/[^?]*#\1/$name#")
-		run "PostgreSQL" "$pgurl"
-		psql -q "$psqlurl" -c "DROP DATABASE IF EXISTS $name WITH (FORCE)" >/dev/null
-	else
-		echo "psql not found: PostgreSQL skipped" >&2
-	fi
-else
-	echo "no PostgreSQL (set SAFEGUARD_BENCH_POSTGRES or install the server): skipped" >&2
-fi
+. "$REPO/bench/postgres.sh"
+with_postgres "sgbench_$$" run PostgreSQL
 
 printf '\n%-30s %9s %9s %12s %10s %14s %9s %6s\n' "database" "wall s" "CPU s" "referrals/s" "peak MB" "s per million" "import s" "load"
 for r in "${results[@]}"; do echo "$r"; done

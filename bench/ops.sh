@@ -39,23 +39,7 @@ rm -f "$ROOT"/ops.db* "$ROOT/key"
 load SQLite "sqlite:$ROOT/ops.db"
 rm -f "$ROOT"/ops.db*
 
-pgdir=""
-base=${SAFEGUARD_BENCH_POSTGRES:-}
-if [ -z "$base" ] && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
-	pgdir=$ROOT/pg
-	"$REPO/scripts/pg-stop" "$pgdir" >/dev/null 2>&1 || true
-	eval "$("$REPO/scripts/pg-start" "$pgdir")"
-	base=$SAFEGUARD_TEST_POSTGRES
-	trap '"$REPO/scripts/pg-stop" "$pgdir"' EXIT
-fi
-if [ -n "$base" ] && command -v psql >/dev/null; then
-	name=sgops_$$
-	psqlurl=${base%%\?*}
-	psql -q "$psqlurl" -c "DROP DATABASE IF EXISTS $name" -c "CREATE DATABASE $name" >/dev/null 2>&1
-	load PostgreSQL "$(echo "$base" | sed -E "s#^(postgres(ql)?://[^/]*)/[^?]*#\1/$name#")"
-	psql -q "$psqlurl" -c "DROP DATABASE IF EXISTS $name WITH (FORCE)" >/dev/null
-else
-	echo "no PostgreSQL (set SAFEGUARD_BENCH_POSTGRES or install the server and psql): skipped" >&2
-fi
+. "$REPO/bench/postgres.sh"
+with_postgres "sgops_$$" load PostgreSQL
 echo "target: $RATE req/s for $DURATION from $FORCES forces, $STREAMS live streams; no failures, every action once, every event on every stream" >&2
 exit $status
