@@ -4,7 +4,7 @@
 // outside SQLite taken away.
 //
 //	safeguard migrate --db sqlite:floor.db
-//	ingestfloor -db floor.db referrals.jsonl
+//	ingestfloor -db floor.db [-batch 20000] [-cache 64] referrals.jsonl
 //
 // It reads each referral with the ingest's own decoder, then writes, in
 // transactions of 20,000 referrals with prepared one-row INSERTs in id
@@ -32,6 +32,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -41,7 +42,8 @@ import (
 	_ "modernc.org/sqlite"
 )
 
-const batch = 20000
+// batch and cacheMiB are as the ingest has them unless flags say.
+var batch, cacheMiB int
 
 // sealed stands for a sealed value: as long as AES-GCM output (a 12-byte
 // nonce, the text and a 16-byte tag).
@@ -49,9 +51,11 @@ func sealed(n int) []byte { return make([]byte, n+28) }
 
 func main() {
 	path := flag.String("db", "", "SQLite file already migrated with `safeguard migrate`")
+	flag.IntVar(&batch, "batch", 20000, "referrals a transaction (the ingest's batch)")
+	flag.IntVar(&cacheMiB, "cache", 64, "SQLite page cache in MiB (the ingest's batch cache)")
 	flag.Parse()
 	if *path == "" || flag.NArg() != 1 {
-		fmt.Fprintln(os.Stderr, "usage: ingestfloor -db FILE referrals.jsonl")
+		fmt.Fprintln(os.Stderr, "usage: ingestfloor -db FILE [-batch N] [-cache MiB] referrals.jsonl")
 		os.Exit(2)
 	}
 	if err := run(*path, flag.Arg(0)); err != nil {
@@ -73,7 +77,7 @@ const (
 
 func run(path, file string) error {
 	q := url.Values{}
-	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)", "cache_size(-65536)", "temp_store(memory)"} {
+	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)", "cache_size(-" + strconv.Itoa(cacheMiB<<10) + ")", "temp_store(memory)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
