@@ -13,8 +13,10 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"hash"
 	"os"
 	"strings"
+	"sync"
 
 	"safeguard"
 )
@@ -30,6 +32,9 @@ const version byte = 1
 type Keyring struct {
 	aead     cipher.AEAD
 	indexKey []byte
+	// macs holds HMACs under indexKey, reset between uses: a new HMAC
+	// hashes the key twice before the first byte of the value.
+	macs sync.Pool
 }
 
 var _ safeguard.Sealer = (*Keyring)(nil)
@@ -55,7 +60,9 @@ func New(key []byte) (*Keyring, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Keyring{aead: aead, indexKey: idxKey}, nil
+	k := &Keyring{aead: aead, indexKey: idxKey}
+	k.macs.New = func() any { return hmac.New(sha256.New, k.indexKey) }
+	return k, nil
 }
 
 // Seal encrypts plaintext with a random nonce, binding it to context as
@@ -84,7 +91,9 @@ func (k *Keyring) Open(ciphertext []byte, context string) ([]byte, error) {
 
 // BlindIndex returns HMAC-SHA-256(kind || 0 || normalized) under the index key.
 func (k *Keyring) BlindIndex(kind, normalized string) []byte {
-	m := hmac.New(sha256.New, k.indexKey)
+	m := k.macs.Get().(hash.Hash)
+	defer k.macs.Put(m)
+	m.Reset()
 	m.Write([]byte(kind))
 	m.Write([]byte{0})
 	m.Write([]byte(normalized))

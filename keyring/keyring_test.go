@@ -2,8 +2,13 @@ package keyring_test
 
 import (
 	"bytes"
+	"crypto/hkdf"
+	"crypto/hmac"
+	"crypto/sha256"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 
 	"safeguard/keyring"
@@ -51,6 +56,43 @@ func TestBlindIndex(t *testing.T) {
 	if bytes.Equal(a, k2.BlindIndex("email", "a@example.com")) {
 		t.Fatal("blind index does not depend on the key")
 	}
+}
+
+// TestBlindIndex_Formula pins the blind index to HMAC-SHA-256 under the
+// key derived for indexes, so stored indexes stay findable whatever the
+// keyring does to compute them faster, and checks that concurrent and
+// repeated uses (the keyring reuses its HMACs) give the same answers.
+func TestBlindIndex_Formula(t *testing.T) {
+	key := bytes.Repeat([]byte{7}, keyring.KeySize)
+	k, err := keyring.New(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idxKey, err := hkdf.Key(sha256.New, key, nil, "safeguard/blind-index/v1", keyring.KeySize)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := func(kind, v string) []byte {
+		m := hmac.New(sha256.New, idxKey)
+		m.Write([]byte(kind + "\x00" + v))
+		return m.Sum(nil)
+	}
+	values := []string{"", "a@example.com", "+447700900123", strings.Repeat("x", 200)}
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 200 {
+				v := values[(g+i)%len(values)]
+				if got := k.BlindIndex("email", v); !bytes.Equal(got, want("email", v)) {
+					t.Errorf("BlindIndex(email, %q) = %x, want %x", v, got, want("email", v))
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 func TestKeyFile(t *testing.T) {
