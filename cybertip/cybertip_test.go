@@ -25,6 +25,12 @@ var reportIDs = map[string]string{
 	"report_p2p.xml":   "240001001",
 	"report_multi.xml": "240001002",
 	"report_email.xml": "",
+
+	"report_all_kinds.xml": "240001010",
+	"report_persons.xml":   "240001011",
+	"report_bom_crlf.xml":  "240001012",
+	"report_latin1.xml":    "",
+	"report_utf16.xml":     "240001014",
 }
 
 // validFixtures returns the valid fixtures, testdata/*.xml.

@@ -103,7 +103,10 @@ func (f *FileDetails) addHash(n *node) error {
 	if !ok || t == "" {
 		return n.errorf("originalFileHash without a hashType")
 	}
-	kind := hashKind(t)
+	kind, ok := hashKind(t)
+	if !ok {
+		return n.attrNode("hashType", t).errorf("unknown hash type %q (known: MD5, SHA1, SHA256, SHA384, SHA512, PDQ, PhotoDNA, TMK+PDQF, vPDQ)", safeName(t))
+	}
 	var dst *string
 	switch kind {
 	case "MD5":
@@ -114,13 +117,29 @@ func (f *FileDetails) addHash(n *node) error {
 		dst = &f.File.SHA256
 	case "PDQ":
 		dst = &f.File.PDQ
-	default:
-		f.OtherHashes = append(f.OtherHashes, Hash{Type: kind, Value: n.str()})
-		return nil
 	}
-	v, err := parseHex(n, kind, n.str())
-	if err != nil {
+	v := n.str()
+	if _, hex := hashLens[kind]; hex {
+		var err error
+		if v, err = parseHex(n, kind, v); err != nil {
+			return err
+		}
+	} else if err := n.plain(); err != nil {
 		return err
+	} else if v == "" {
+		return n.errorf("empty %s hash", kind)
+	}
+	if dst == nil {
+		for _, h := range f.OtherHashes {
+			switch {
+			case h.Type == kind && h.Value == v:
+				return nil
+			case h.Type == kind:
+				return n.errorf("a second, different %s hash for the same file", kind)
+			}
+		}
+		f.OtherHashes = append(f.OtherHashes, Hash{Type: kind, Value: v})
+		return nil
 	}
 	if *dst != "" && *dst != v {
 		return n.errorf("a second, different %s hash for the same file", kind)

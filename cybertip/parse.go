@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
-	"strconv"
 	"strings"
 	"time"
 
@@ -366,8 +365,8 @@ func (r *Report) internetDetails(n *node) error {
 		}
 		for _, name := range []string{"latitude", "longitude"} {
 			if ln := c.child(name); ln != nil {
-				if _, err := strconv.ParseFloat(ln.str(), 64); err != nil {
-					return ln.errorf("not a number")
+				if err := parseDegrees(ln, map[string]float64{"latitude": 90, "longitude": 180}[name]); err != nil {
+					return err
 				}
 			}
 		}
