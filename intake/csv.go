@@ -517,6 +517,9 @@ var (
 func parseTime(s string) (*time.Time, bool, error) {
 	for _, l := range offsetLayouts {
 		if t, err := time.Parse(l, s); err == nil {
+			if err := checkOffset(s); err != nil {
+				return nil, false, err
+			}
 			u := t.UTC()
 			return &u, true, nil
 		}
@@ -527,6 +530,28 @@ func parseTime(s string) (*time.Time, bool, error) {
 		}
 	}
 	return nil, false, fmt.Errorf("%q is not an ISO 8601 date and time (want e.g. 2026-11-01T10:00:00+01:00)", s)
+}
+
+// checkOffset refuses an offset past ±14:00 or with minutes past 59, which
+// Go's parser takes (reading +01:60 as +02:00): no zone has one, so the
+// time is wrong, and an instant read from it would be too. s is a time one
+// of offsetLayouts has read: it ends in Z, ±hh:mm or ±hhmm.
+func checkOffset(s string) error {
+	tz := s[max(0, len(s)-6):]
+	if i := strings.LastIndexAny(tz, "+-"); i >= 0 {
+		tz = strings.Replace(tz[i+1:], ":", "", 1)
+	} else {
+		return nil // Z
+	}
+	if len(tz) != 4 {
+		return nil
+	}
+	h, _ := strconv.Atoi(tz[:2])
+	min, _ := strconv.Atoi(tz[2:])
+	if min > 59 || h > 14 || h == 14 && min > 0 {
+		return fmt.Errorf("%q has a time-zone offset out of range (-14:00 to +14:00)", s)
+	}
+	return nil
 }
 
 func isHex(s string, n int) bool {
