@@ -133,20 +133,6 @@ func TestIngestHeldOutReports(t *testing.T) {
 		}
 
 		raw := db.raw(t)
-		var refs []string
-		rows, err := raw.Query(`SELECT source_ref FROM referrals ORDER BY source_ref`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for rows.Next() {
-			var s string
-			rows.Scan(&s)
-			refs = append(refs, s)
-		}
-		rows.Close()
-		if len(refs) != 4 || strings.Join(refs[:3], ",") != "240001010,240001011,240001012" || !strings.HasPrefix(refs[3], "sha256:") {
-			t.Errorf("stored referrals %v", refs)
-		}
 		// query returns one line a row of q's single text column.
 		query := func(q string, args ...any) []string {
 			t.Helper()
@@ -164,6 +150,10 @@ func TestIngestHeldOutReports(t *testing.T) {
 				out = append(out, s)
 			}
 			return out
+		}
+		refs := query(`SELECT source_ref FROM referrals ORDER BY source_ref`)
+		if len(refs) != 4 || strings.Join(refs[:3], ",") != "240001010,240001011,240001012" || !strings.HasPrefix(refs[3], "sha256:") {
+			t.Errorf("stored referrals %v", refs)
 		}
 		events := query(`SELECT e.ip || ' ' || COALESCE(CAST(e.port AS TEXT), '-') || ' ' || e.time_text || ' ' ||
 			CASE WHEN e.has_offset THEN 'offset' ELSE 'local' END || ' ' || CASE WHEN e.possible_proxy THEN 'proxy' ELSE '-' END
