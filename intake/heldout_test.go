@@ -78,6 +78,23 @@ func TestJSONTimesFromText(t *testing.T) {
 	}
 }
 
+func TestJSONAddressesOneForm(t *testing.T) {
+	ref, err := intake.DecodeJSON(jsonEvent(`{"ip":"::ffff:100.64.1.2","port":4000,"time_text":"2026-01-02T03:04:05Z"},{"ip":"2001:DB8:0:0:0:0:0:1","time_text":"2026-01-02T03:04:05Z"}`), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ref.IPEvents[0].IP; got.String() != "100.64.1.2" || !safeguard.CGNAT.Contains(got) {
+		t.Errorf("mapped address read as %s (in CGNAT: %v)", got, safeguard.CGNAT.Contains(got))
+	}
+	if got := ref.IPEvents[1].IP.String(); got != "2001:db8::1" {
+		t.Errorf("IPv6 read as %s", got)
+	}
+	_, err = intake.DecodeJSON(jsonEvent(`{"ip":"fe80::1%eth0","time_text":"2026-01-02T03:04:05Z"}`), time.Now())
+	if safeguard.ErrorCode(err) != safeguard.EINVALID || !strings.Contains(err.Error(), "ip_events[0].ip") {
+		t.Errorf("address with a zone: %v", err)
+	}
+}
+
 func TestJSONFileHashes(t *testing.T) {
 	doc := `{"source":"hotline","source_ref":"H-1","files":[{"name":"a.jpg","md5":"0CC175B9C0F1B6A831C399E269772661","sha1":" 86F7E437FAA5A7FCE15D1DDCB9EAEAEA377667B8 ",` +
 		`"sha256":"CA978112CA1BBDCAFAC231B39A23DC4DA786EFF8147C4E72B9807785AFEE48BB","pdq":"58F8F0CEE0F4A84F06370A22038F63F0B36E2ED596621E1D33E6B39C4E9C9B22","viewed_by_esp":false,"industry_classification":"A1"}]}`

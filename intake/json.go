@@ -35,7 +35,7 @@ func DecodeJSON(doc []byte, now time.Time) (*safeguard.Referral, error) {
 	if err := ref.Validate(); err != nil {
 		return nil, err
 	}
-	if err := readTimes(&ref); err != nil {
+	if err := readEvents(&ref); err != nil {
 		return nil, err
 	}
 	if err := readFiles(&ref); err != nil {
@@ -89,17 +89,28 @@ func describeJSONError(err error) error {
 	return safeguard.WrapError(safeguard.EINVALID, err, "%s", err.Error())
 }
 
-// readTimes reads each IP event's time_text as a CSV file's time column is
-// read, and sets at and has_offset from it: the text is what the source
-// gave, and an instant the text does not carry is a guess. So a text that
-// is not a date and time is refused; at or has_offset claiming an offset
-// the text lacks is refused (a time without one is never taken as UTC);
-// an at other than the text's instant is refused (one of them is wrong,
-// and the wrong one sends officers to the wrong door); and a text with an
-// offset gets its instant even when the sender left at out.
-func readTimes(r *safeguard.Referral) error {
+// readEvents gives each IP event's address one form, as the XML and CSV
+// readers do, and reads its time_text as a CSV file's time column is read.
+//
+// An IPv4-mapped IPv6 address (::ffff:100.64.1.2) is unmapped: kept
+// mapped it would match no IPv4 lease, and a shared (CGNAT) address would
+// escape the check that it needs a port. An address with a zone is a
+// link-local one, never a subscriber's.
+//
+// at and has_offset come from the text: the text is what the source gave,
+// and an instant the text does not carry is a guess. So a text that is not
+// a date and time is refused; at or has_offset claiming an offset the text
+// lacks is refused (a time without one is never taken as UTC); an at other
+// than the text's instant is refused (one of them is wrong, and the wrong
+// one sends officers to the wrong door); and a text with an offset gets its
+// instant even when the sender left at out.
+func readEvents(r *safeguard.Referral) error {
 	for i := range r.IPEvents {
 		e := &r.IPEvents[i]
+		if e.IP.Zone() != "" {
+			return safeguard.Errorf(safeguard.EINVALID, "ip_events[%d].ip: %s has a zone: not a public address", i, e.IP)
+		}
+		e.IP = e.IP.Unmap()
 		at, hasOffset, err := parseTime(strings.TrimSpace(e.TimeText))
 		switch {
 		case err != nil:
