@@ -145,3 +145,40 @@ func TestCSVOffsetsInRange(t *testing.T) {
 		t.Errorf("received_at: errors %v", errs)
 	}
 }
+
+func FuzzDecodeJSON(f *testing.F) {
+	f.Add(`{"source":"p2p","source_ref":"P-1","ip_events":[{"ip":"::ffff:100.64.0.1","port":1,"time_text":"2026-11-01T10:00:00+01:00","at":"2026-11-01T09:00:00Z","has_offset":true},{"ip":"2001:db8::1","time_text":"2026-11-01 10:00"}]}`)
+	f.Add(`{"source":"hotline","source_ref":"H","files":[{"md5":"0CC175B9C0F1B6A831C399E269772661","industry_classification":"B2","viewed_by_esp":false}],"identifiers":[{"kind":"email","value":"a@example.com"}]}`)
+	f.Add(`{"source":"cybertip","source_ref":"1","ip_events":[{"ip":"192.0.2.1","time_text":"2026-11-01T10:00:00+14:01"}]}`)
+	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, doc string) {
+		ref, err := intake.DecodeJSON([]byte(doc), now)
+		if err != nil {
+			if safeguard.ErrorCode(err) != safeguard.EINVALID {
+				t.Fatalf("error %v is not EINVALID", err)
+			}
+			return
+		}
+		if err := ref.Validate(); err != nil {
+			t.Fatalf("returned an invalid referral: %v", err)
+		}
+		if string(ref.Document) != doc || ref.Format != "json" || ref.ID != 0 || ref.SubjectID != nil {
+			t.Fatal("document or server fields not as received and cleared")
+		}
+		for _, e := range ref.IPEvents {
+			if e.HasOffset != (e.At != nil) || e.IP.Is4In6() || e.IP.Zone() != "" {
+				t.Fatalf("event %+v: an instant without an offset, or an address in two forms", e)
+			}
+			if e.At != nil && e.At.Location() != time.UTC {
+				t.Fatalf("event %+v: instant not in UTC", e)
+			}
+		}
+		for _, f := range ref.Files {
+			for _, h := range []string{f.MD5, f.SHA1, f.SHA256, f.PDQ} {
+				if h != strings.ToLower(h) || strings.TrimSpace(h) != h {
+					t.Fatalf("file hash %q not lower-case and trimmed", h)
+				}
+			}
+		}
+	})
+}
