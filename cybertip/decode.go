@@ -105,6 +105,24 @@ func (n *node) child(name string) *node {
 	return nil
 }
 
+// single returns the child named name, or nil, refusing a second one: for
+// an element the schema allows once (an event's ipAddress, dateTime or
+// port, a file's reportId or fileViewedByEsp), two values leave no way to
+// tell which is right, and taking the first would be a guess.
+func (n *node) single(name string) (*node, error) {
+	var first *node
+	for _, c := range n.children {
+		if c.name != name {
+			continue
+		}
+		if first != nil {
+			return nil, c.errorf("a second %s where the schema allows one: which is right cannot be told", name)
+		}
+		first = c
+	}
+	return first, nil
+}
+
 // all returns the children named name, in document order.
 func (n *node) all(name string) []*node {
 	var out []*node

@@ -7,6 +7,11 @@ import (
 // buildFileDetails maps a <fileDetails> tree.
 func buildFileDetails(root *node, doc []byte) (*FileDetails, error) {
 	f := &FileDetails{Document: doc, DocumentSHA256: sha256hex(doc)}
+	for _, name := range []string{"reportId", "fileId", "uploadedToEspTimestamp", "industryClassification", "ipCaptureEvent"} {
+		if _, err := root.single(name); err != nil {
+			return nil, err
+		}
+	}
 	rn := root.child("reportId")
 	if rn == nil {
 		return nil, root.errorf("fileDetails without a reportId")

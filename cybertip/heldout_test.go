@@ -649,3 +649,30 @@ func TestHeldOutFlushKeepsGoodReports(t *testing.T) {
 		t.Errorf("pending %d reports and %d files, want the conflicting report and its two files", r, f)
 	}
 }
+
+// TestHeldOutOneValueOnly: an element the schema allows once, given twice,
+// is refused at the second: which value is right cannot be told.
+func TestHeldOutOneValueOnly(t *testing.T) {
+	const ev = "/report/personOrUserReported/ipCaptureEvent/"
+	tests := []struct {
+		doc  []byte
+		want string
+	}{
+		{ipIn("192.0.2.1</ipAddress><ipAddress>198.51.100.2", "443"), ev + "ipAddress[2]: a second ipAddress"},
+		{ipIn("192.0.2.1", "443</port><port>444"), ev + "port[2]: a second port"},
+		{ipIn("192.0.2.1</ipAddress><dateTime>2026-03-14T22:07:33Z</dateTime><ipAddress>192.0.2.1", "1"), ev + "ipAddress[2]: a second ipAddress"},
+		{report(`<personOrUserReported><ipCaptureEvent><ipAddress>192.0.2.1</ipAddress><dateTime>2026-03-14T21:07:33Z</dateTime><dateTime>2026-03-14T21:07:33+01:00</dateTime></ipCaptureEvent></personOrUserReported>`), ev + "dateTime[2]: a second dateTime"},
+		{report(`<personOrUserReported><ipCaptureEvent><ipAddress>192.0.2.1</ipAddress><possibleProxy>false</possibleProxy><possibleProxy>true</possibleProxy></ipCaptureEvent></personOrUserReported>`), ev + "possibleProxy[2]: a second possibleProxy"},
+		{report(`<personOrUserReported><deviceId><idType>IMEI</idType><idValue>1</idValue><idValue>2</idValue></deviceId></personOrUserReported>`), "/report/personOrUserReported/deviceId/idValue[2]: a second idValue"},
+		{[]byte("<report><incidentSummary/><incidentSummary/></report>"), "/report/incidentSummary[2]: a second incidentSummary"},
+		{[]byte("<report><incidentSummary><incidentDateTime>2026-03-14T21:07:33Z</incidentDateTime><incidentDateTime>2026-03-15T21:07:33Z</incidentDateTime></incidentSummary></report>"), "/report/incidentSummary/incidentDateTime[2]: a second"},
+		{[]byte("<fileDetails><reportId>1</reportId><reportId>2</reportId><fileId>f</fileId></fileDetails>"), "/fileDetails/reportId[2]: a second reportId"},
+		{[]byte("<fileDetails><reportId>1</reportId><fileId>f</fileId><fileId>g</fileId></fileDetails>"), "/fileDetails/fileId[2]: a second fileId"},
+		{[]byte("<fileDetails><reportId>1</reportId><fileId>f</fileId><fileViewedByEsp>true</fileViewedByEsp><fileViewedByEsp>false</fileViewedByEsp></fileDetails>"), "/fileDetails/fileViewedByEsp[2]: a second fileViewedByEsp"},
+		{[]byte("<fileDetails><reportId>1</reportId><fileId>f</fileId><ipCaptureEvent><ipAddress>192.0.2.1</ipAddress></ipCaptureEvent><ipCaptureEvent><ipAddress>192.0.2.2</ipAddress></ipCaptureEvent></fileDetails>"), "/fileDetails/ipCaptureEvent[2]: a second ipCaptureEvent"},
+	}
+	for _, tt := range tests {
+		_, err := cybertip.Parse(tt.doc, cybertip.Options{})
+		wantParseError(t, err, tt.want)
+	}
+}

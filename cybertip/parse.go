@@ -161,7 +161,10 @@ func buildReport(root *node, doc []byte, opts Options) (*Report, error) {
 	if b := root.child("batchedReport"); b != nil {
 		r.BatchedReason, _ = b.attr("reason")
 	}
-	sum := root.child("incidentSummary")
+	sum, err := root.single("incidentSummary")
+	if err != nil {
+		return nil, err
+	}
 	if sum == nil {
 		return nil, root.errorf("no incidentSummary")
 	}
@@ -306,7 +309,11 @@ func (r *Report) summary(n *node) error {
 		}
 		ref.Annotations = append(ref.Annotations, ann...)
 	}
-	if tn := n.child("incidentDateTime"); tn != nil {
+	tn, err := n.single("incidentDateTime")
+	if err != nil {
+		return err
+	}
+	if tn != nil {
 		t, err := parseTime(tn)
 		if err != nil {
 			return err

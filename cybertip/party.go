@@ -150,6 +150,11 @@ func scoped(v, platform string) string {
 func parseDeviceIDs(n *node) ([]DeviceID, error) {
 	var out []DeviceID
 	for _, c := range n.all("deviceId") {
+		for _, name := range []string{"idType", "idValue", "dateTime"} {
+			if _, err := c.single(name); err != nil {
+				return nil, err
+			}
+		}
 		d := DeviceID{Type: c.value("idType"), Value: c.value("idValue"), EventName: c.value("eventName")}
 		if tn := c.child("dateTime"); tn != nil {
 			t, err := parseTime(tn)

@@ -113,9 +113,9 @@ func parseBool(n *node) (bool, error) {
 
 // optBool reads the optional boolean child name of n.
 func optBool(n *node, name string) (*bool, error) {
-	c := n.child(name)
-	if c == nil {
-		return nil, nil
+	c, err := n.single(name)
+	if c == nil || err != nil {
+		return nil, err
 	}
 	b, err := parseBool(c)
 	if err != nil {
@@ -223,6 +223,11 @@ func parseHex(n *node, kind string, s string) (string, error) {
 // parseIPCapture reads an ipCaptureEvent element.
 func parseIPCapture(n *node, role string) (IPCapture, error) {
 	c := IPCapture{Role: role, Path: n.path()}
+	for _, name := range []string{"ipAddress", "eventName", "dateTime", "possibleProxy", "port"} {
+		if _, err := n.single(name); err != nil {
+			return c, err
+		}
+	}
 	ipn := n.child("ipAddress")
 	if ipn == nil {
 		return c, n.errorf("ipCaptureEvent without an ipAddress")
