@@ -212,3 +212,45 @@ func TestIngestHeldOutReports(t *testing.T) {
 		}
 	})
 }
+
+// TestIngestConflictingFileHoldsBackItsReportOnly: two different
+// fileDetails documents for one file of a report leave that report out,
+// named in the summary, while the run's other reports are stored.
+func TestIngestConflictingFileHoldsBackItsReportOnly(t *testing.T) {
+	forEachCLIDB(t, func(t *testing.T, db cliDB) {
+		env := map[string]string{"SAFEGUARD_DB": db.url, "SAFEGUARD_KEY_FILE": db.keyFile}
+		runCLI(t, env, "migrate")
+		dir := t.TempDir()
+		copyFile(t, "../../cybertip/testdata/report_persons.xml", filepath.Join(dir, "240001011.xml"))
+		copyFile(t, "../../cybertip/testdata/report_all_kinds.xml", filepath.Join(dir, "240001010.xml"))
+		copyFile(t, "../../cybertip/testdata/filedetails_viewed_true.xml", filepath.Join(dir, "fd-p2p.xml"))
+		fd := "<fileDetails><reportId>240001011</reportId><fileId>dup</fileId><fileName>%s</fileName></fileDetails>"
+		for _, name := range []string{"a", "b"} {
+			os.WriteFile(filepath.Join(dir, "fd-"+name+".xml"), []byte(strings.Replace(fd, "%s", name, 1)), 0o644)
+		}
+		args := []string{"ingest"}
+		for _, f := range []string{"fd-a.xml", "240001011.xml", "240001010.xml", "fd-b.xml", "fd-p2p.xml"} {
+			args = append(args, filepath.Join(dir, f))
+		}
+		out, _, err := runCLI(t, env, args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sum struct {
+			Accepted int
+			Rejected []struct{ File, Where, Error string }
+		}
+		if err := json.Unmarshal([]byte(out), &sum); err != nil {
+			t.Fatal(err)
+		}
+		if sum.Accepted != 1 || len(sum.Rejected) != 1 || !strings.Contains(sum.Rejected[0].Error, "two different fileDetails for file dup of report 240001011") {
+			t.Fatalf("summary %s: want 240001010 stored and 240001011 refused naming its file", out)
+		}
+		var refs, files int
+		db.raw(t).QueryRow(`SELECT COUNT(*) FROM referrals WHERE source_ref = '240001010'`).Scan(&refs)
+		db.raw(t).QueryRow(`SELECT COUNT(*) FROM referral_files`).Scan(&files)
+		if refs != 1 || files != 1 {
+			t.Errorf("%d referrals 240001010 and %d files stored, want 1 and 1", refs, files)
+		}
+	})
+}
