@@ -1,6 +1,8 @@
 package cybertip
 
 import (
+	"strings"
+
 	"safeguard"
 )
 
@@ -20,7 +22,8 @@ func buildFileDetails(root *node, doc []byte) (*FileDetails, error) {
 	if f.ReportID, err = parseLong(rn); err != nil {
 		return nil, err
 	}
-	f.FileID = root.value("fileId")
+	// xs:token: white space collapsed, so "f  1" and "f 1" are one file.
+	f.FileID = strings.Join(strings.Fields(root.value("fileId")), " ")
 	if f.FileID == "" {
 		return nil, root.errorf("fileDetails without a fileId")
 	}

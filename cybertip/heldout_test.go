@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf16"
 
 	"safeguard"
 	"safeguard/cybertip"
@@ -674,5 +675,54 @@ func TestHeldOutOneValueOnly(t *testing.T) {
 	for _, tt := range tests {
 		_, err := cybertip.Parse(tt.doc, cybertip.Options{})
 		wantParseError(t, err, tt.want)
+	}
+}
+
+// utf16Doc encodes s as UTF-16 with a byte order mark.
+func utf16Doc(s string, bigEndian bool) []byte {
+	var out []byte
+	put := func(u uint16) {
+		if bigEndian {
+			out = append(out, byte(u>>8), byte(u))
+		} else {
+			out = append(out, byte(u), byte(u>>8))
+		}
+	}
+	put(0xfeff)
+	for _, u := range utf16.Encode([]rune(s)) {
+		put(u)
+	}
+	return out
+}
+
+func TestHeldOutUTF16(t *testing.T) {
+	body := strings.Replace(string(ipIn("2001:db8::5", "8443")), `encoding="UTF-8"`, `encoding="UTF-16"`, 1)
+	for _, be := range []bool{true, false} {
+		doc := utf16Doc(body, be)
+		r, err := cybertip.ParseReport(doc, cybertip.Options{})
+		if err != nil {
+			t.Fatalf("big-endian %v: %v", be, err)
+		}
+		checkEvents(t, r.Referral.IPEvents, []wantEvent{{"2001:db8::5", "2026-03-14T21:07:33Z", "2026-03-14T21:07:33Z", 8443, "", false}})
+		if !bytes.Equal(r.Referral.Document, doc) {
+			t.Error("UTF-16 document not kept as received")
+		}
+		_, err = cybertip.Parse(doc[:len(doc)-1], cybertip.Options{})
+		wantParseError(t, err, "odd number of bytes")
+	}
+	// An unpaired high surrogate on line 3.
+	doc := utf16Doc("<report>\n<incidentSummary>\n<platform>", false)
+	doc = append(doc, 0x00, 0xd8, '<', 0)
+	_, err := cybertip.Parse(doc, cybertip.Options{})
+	wantParseError(t, err, "line 3: malformed XML: an unpaired UTF-16 surrogate")
+}
+
+func TestHeldOutFileIDToken(t *testing.T) {
+	f, err := cybertip.ParseFileDetails([]byte("<fileDetails><reportId> 7 </reportId><fileId>\n  file  one\t</fileId></fileDetails>"), cybertip.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.ReportID != "7" || f.FileID != "file one" {
+		t.Errorf("report %q file %q, want 7 and \"file one\"", f.ReportID, f.FileID)
 	}
 }
