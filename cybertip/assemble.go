@@ -1,6 +1,8 @@
 package cybertip
 
 import (
+	"strings"
+
 	"safeguard"
 )
 
@@ -65,29 +67,43 @@ func (a *Assembler) AddFileDetails(f *FileDetails) error {
 
 // Flush returns every held report with the held fileDetails that name it
 // attached, in the order the reports arrived, and forgets them. FileDetails
-// whose report has not arrived stay held (see TakeLate). A conflicting
-// fileDetails (a second, different document for one fileId) stops the
-// flush with ECONFLICT; nothing is forgotten then.
+// whose report has not arrived stay held (see TakeLate). A report with a
+// conflicting fileDetails (a second, different document for one fileId)
+// is not returned: it stays held with its files, and the error (ECONFLICT)
+// names it. The other reports are returned all the same, so one bad
+// report does not hold back the rest of a run.
 func (a *Assembler) Flush() ([]*Report, error) {
 	out := make([]*Report, 0, len(a.order))
+	var held []string
+	var errs []error
 	for _, id := range a.order {
 		r := a.reports[id]
-		if err := checkAttach(r, a.files[id]); err != nil {
-			return nil, err
+		err := checkAttach(r, a.files[id])
+		if err == nil {
+			err = r.Attach(a.files[id]...)
 		}
-	}
-	for _, id := range a.order {
-		r := a.reports[id]
-		if err := r.Attach(a.files[id]...); err != nil {
-			return nil, err // checked above
+		if err != nil {
+			held = append(held, id)
+			errs = append(errs, err)
+			continue
 		}
 		delete(a.files, id)
 		delete(a.reports, id)
 		out = append(out, r)
 	}
-	a.order = nil
+	a.order = held
 	a.forder = pruned(a.forder, a.files)
-	return out, nil
+	switch len(errs) {
+	case 0:
+		return out, nil
+	case 1:
+		return out, errs[0]
+	}
+	msgs := make([]string, len(errs))
+	for i, err := range errs {
+		msgs[i] = safeguard.ErrorMessage(err)
+	}
+	return out, safeguard.Errorf(safeguard.ECONFLICT, "%s", strings.Join(msgs, "; "))
 }
 
 // checkAttach reports whether Attach would succeed, without changing r.

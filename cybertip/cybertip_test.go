@@ -25,6 +25,12 @@ var reportIDs = map[string]string{
 	"report_p2p.xml":   "240001001",
 	"report_multi.xml": "240001002",
 	"report_email.xml": "",
+
+	"report_all_kinds.xml": "240001010",
+	"report_persons.xml":   "240001011",
+	"report_bom_crlf.xml":  "240001012",
+	"report_latin1.xml":    "",
+	"report_utf16.xml":     "240001014",
 }
 
 // validFixtures returns the valid fixtures, testdata/*.xml.
@@ -92,7 +98,7 @@ func TestFixturesValidateAgainstXSD(t *testing.T) {
 	// The schema alone lets these through (an IP address is a plain string
 	// to it, a hash any string, a port any xs:int, and reportResponse is one
 	// of its roots); Parse must not.
-	for _, f := range []string{"bad_ip.xml", "bad_hash.xml", "bad_port.xml", "wrong_root.xml"} {
+	for _, f := range []string{"bad_ip.xml", "bad_hash.xml", "bad_port.xml", "wrong_root.xml", "bad_hash_type.xml", "bad_latitude.xml"} {
 		t.Run("schema-valid but refused/"+f, func(t *testing.T) {
 			path := "testdata/invalid/" + f
 			if out, err := exec.Command(xmllint, "--noout", "--nonet", "--schema", schema, path).CombinedOutput(); err != nil {

@@ -65,6 +65,7 @@ type node struct {
 	attrs    []xml.Attr
 	text     strings.Builder
 	children []*node
+	mixed    bool // text after a child element
 }
 
 // path returns the element path, e.g.
@@ -104,6 +105,24 @@ func (n *node) child(name string) *node {
 	return nil
 }
 
+// single returns the child named name, or nil, refusing a second one: for
+// an element the schema allows once (an event's ipAddress, dateTime or
+// port, a file's reportId or fileViewedByEsp), two values leave no way to
+// tell which is right, and taking the first would be a guess.
+func (n *node) single(name string) (*node, error) {
+	var first *node
+	for _, c := range n.children {
+		if c.name != name {
+			continue
+		}
+		if first != nil {
+			return nil, c.errorf("a second %s where the schema allows one: which is right cannot be told", name)
+		}
+		first = c
+	}
+	return first, nil
+}
+
 // all returns the children named name, in document order.
 func (n *node) all(name string) []*node {
 	var out []*node
@@ -126,10 +145,22 @@ func (n *node) value(name string) string {
 // str returns the element's own text, trimmed of surrounding white space.
 func (n *node) str() string { return strings.TrimSpace(n.text.String()) }
 
-// attr returns the trimmed value of the attribute named name, or "".
+// plain returns an error unless n is a plain value: no child elements and
+// no text beside them. The schema has no mixed content, and a value read
+// around a child element (<ipAddress>192.0.2.1<b/>0</ipAddress>) would be
+// a different value from the one the sender meant.
+func (n *node) plain() error {
+	if len(n.children) > 0 || n.mixed {
+		return n.errorf("has child elements where a plain value belongs")
+	}
+	return nil
+}
+
+// attr returns the trimmed value of the attribute named name (in no
+// namespace: xsi:type is not type), or "".
 func (n *node) attr(name string) (string, bool) {
 	for _, a := range n.attrs {
-		if a.Name.Local == name {
+		if a.Name.Local == name && a.Name.Space == "" {
 			return strings.TrimSpace(a.Value), true
 		}
 	}
@@ -187,11 +218,16 @@ func readTree(doc []byte, lim Limits, roots ...string) (*node, error) {
 	if int64(len(doc)) > lim.MaxBytes {
 		return nil, &ParseError{Reason: fmt.Sprintf("document is %d bytes, over the limit of %d", len(doc), lim.MaxBytes)}
 	}
-	d := xml.NewDecoder(bytes.NewReader(doc))
+	src, utf16, err := utf8Source(doc)
+	if err != nil {
+		return nil, err
+	}
+	d := xml.NewDecoder(bytes.NewReader(src))
 	d.Strict = true
 	// Only the five predefined entities and character references; Strict
 	// mode already refuses any other, and a DOCTYPE is refused below.
 	d.Entity = nil
+	d.CharsetReader = func(label string, in io.Reader) (io.Reader, error) { return charsetReader(label, in, utf16) }
 	var (
 		root     *node
 		stack    []*node
@@ -227,10 +263,19 @@ func readTree(doc []byte, lim Limits, roots ...string) (*node, error) {
 				return nil, &ParseError{Line: start, Path: curPath(), Reason: fmt.Sprintf("more than %d elements", lim.MaxElements)}
 			}
 			name := t.Name.Local
+			if t.Name.Space != "" && len(stack) > 0 {
+				// The schema has no target namespace: an element in a
+				// namespace is none of ours, whatever its local name, and is
+				// skipped like any unknown element.
+				name = "{" + t.Name.Space + "}" + name
+			}
 			n := &node{name: name, index: 1, line: start}
 			if len(stack) == 0 {
 				if root != nil {
 					return nil, &ParseError{Line: n.line, Path: "/" + safeName(name), Reason: "a second root element"}
+				}
+				if t.Name.Space != "" {
+					return nil, &ParseError{Line: n.line, Path: "/" + safeName(name), Reason: fmt.Sprintf("root element <%s> in namespace %q: the CyberTipline schema's elements are in no namespace", safeName(name), safeName(t.Name.Space))}
 				}
 				if !contains(roots, name) {
 					return nil, &ParseError{Line: n.line, Path: "/" + safeName(name), Reason: fmt.Sprintf("root element <%s>, want <%s>", safeName(name), strings.Join(roots, "> or <"))}
@@ -272,7 +317,9 @@ func readTree(doc []byte, lim Limits, roots ...string) (*node, error) {
 			n := stack[len(stack)-1]
 			if len(n.children) > 0 {
 				// Text between child elements is indentation (the schema has
-				// no mixed content) and is never read: not kept.
+				// no mixed content) and is never read: not kept. Text beside
+				// children is not a value: plain refuses such an element.
+				n.mixed = n.mixed || len(bytes.TrimSpace(t)) > 0
 				continue
 			}
 			if n.text.Len()+len(t) > lim.MaxTextBytes {

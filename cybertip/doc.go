@@ -22,7 +22,9 @@
 //
 // Identifiers come from the reported persons (personOrUserReported) only:
 // name, e-mails, phones (prefixed with countryCallingCode when the number
-// has no "+"), addresses, device ids, and the screen name and espIdentifier
+// has no "+"), Home addresses and those of no type (a Billing, Shipping,
+// Business or Technical address is not where the person lives, and linking
+// places a subject by its address), device ids, and the screen name and espIdentifier
 // as "value@platform", where the platform is the person's espService or
 // else the report's platform; without either they are kept on the Party
 // only, since a bare screen name or account number would link different
@@ -42,12 +44,22 @@
 //
 // Documents are read with xml.Decoder.Token under Limits (size, depth,
 // element count, text and attribute length) into a tree those limits bound.
+// A document may start with a byte order mark and be in UTF-8, UTF-16 (with
+// its byte order mark), ISO-8859-1, windows-1252 or US-ASCII, as its XML
+// declaration says; it is kept as received either way.
 // Refused, with the line and element path: a DOCTYPE or any other <!...>
-// declaration, a wrong or missing root, malformed XML, non-UTF-8 text, an
+// declaration, a wrong or missing root (or a root in a namespace: the
+// schema has none), malformed XML, text not in its declared encoding, an
 // IP address that is not one, a date, time, integer or boolean that is not
-// one, a hash of the wrong length or not hexadecimal, two different hashes
-// of one type for one file. Unknown elements are skipped, so a field added
-// to the schema later does not stop intake; element order is not checked.
+// one (or a time-zone offset past ±14:00, which Go's parser would read), a
+// value with child elements in it, a second ipAddress, dateTime, port,
+// reportId, fileId, fileViewedByEsp or other element the schema allows
+// once, a hash of the wrong length or not hexadecimal, a hashType that is
+// not known (a misspelt one would keep a hash never matched against the
+// banks), two different hashes of one type for one file, a latitude or
+// longitude that is no place. Unknown elements, and elements in any
+// namespace, are skipped, so a field added to the schema later does not
+// stop intake; element order is not checked.
 //
 // # Never
 //

@@ -1,12 +1,19 @@
 package cybertip
 
 import (
+	"strings"
+
 	"safeguard"
 )
 
 // buildFileDetails maps a <fileDetails> tree.
 func buildFileDetails(root *node, doc []byte) (*FileDetails, error) {
 	f := &FileDetails{Document: doc, DocumentSHA256: sha256hex(doc)}
+	for _, name := range []string{"reportId", "fileId", "uploadedToEspTimestamp", "industryClassification", "ipCaptureEvent"} {
+		if _, err := root.single(name); err != nil {
+			return nil, err
+		}
+	}
 	rn := root.child("reportId")
 	if rn == nil {
 		return nil, root.errorf("fileDetails without a reportId")
@@ -15,7 +22,8 @@ func buildFileDetails(root *node, doc []byte) (*FileDetails, error) {
 	if f.ReportID, err = parseLong(rn); err != nil {
 		return nil, err
 	}
-	f.FileID = root.value("fileId")
+	// xs:token: white space collapsed, so "f  1" and "f 1" are one file.
+	f.FileID = strings.Join(strings.Fields(root.value("fileId")), " ")
 	if f.FileID == "" {
 		return nil, root.errorf("fileDetails without a fileId")
 	}
@@ -103,7 +111,10 @@ func (f *FileDetails) addHash(n *node) error {
 	if !ok || t == "" {
 		return n.errorf("originalFileHash without a hashType")
 	}
-	kind := hashKind(t)
+	kind, ok := hashKind(t)
+	if !ok {
+		return n.attrNode("hashType", t).errorf("unknown hash type %q (known: MD5, SHA1, SHA256, SHA384, SHA512, PDQ, PhotoDNA, TMK+PDQF, vPDQ)", safeName(t))
+	}
 	var dst *string
 	switch kind {
 	case "MD5":
@@ -114,13 +125,29 @@ func (f *FileDetails) addHash(n *node) error {
 		dst = &f.File.SHA256
 	case "PDQ":
 		dst = &f.File.PDQ
-	default:
-		f.OtherHashes = append(f.OtherHashes, Hash{Type: kind, Value: n.str()})
-		return nil
 	}
-	v, err := parseHex(n, kind, n.str())
-	if err != nil {
+	v := n.str()
+	if _, hex := hashLens[kind]; hex {
+		var err error
+		if v, err = parseHex(n, kind, v); err != nil {
+			return err
+		}
+	} else if err := n.plain(); err != nil {
 		return err
+	} else if v == "" {
+		return n.errorf("empty %s hash", kind)
+	}
+	if dst == nil {
+		for _, h := range f.OtherHashes {
+			switch {
+			case h.Type == kind && h.Value == v:
+				return nil
+			case h.Type == kind:
+				return n.errorf("a second, different %s hash for the same file", kind)
+			}
+		}
+		f.OtherHashes = append(f.OtherHashes, Hash{Type: kind, Value: v})
+		return nil
 	}
 	if *dst != "" && *dst != v {
 		return n.errorf("a second, different %s hash for the same file", kind)

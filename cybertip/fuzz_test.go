@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"safeguard/cybertip"
 )
@@ -48,6 +49,9 @@ func FuzzParse(f *testing.F) {
 		for _, e := range r.Referral.IPEvents {
 			if e.HasOffset != (e.At != nil) {
 				t.Fatalf("event %+v: HasOffset and At disagree", e)
+			}
+			if e.IP.Is4In6() || e.IP.Zone() != "" || e.At != nil && e.At.Location() != time.UTC {
+				t.Fatalf("event %+v: an address in two forms, or an instant not in UTC", e)
 			}
 		}
 	})

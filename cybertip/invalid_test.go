@@ -24,6 +24,9 @@ func TestInvalidFixtures(t *testing.T) {
 		{"bad_hash.xml", []string{"line 6, /fileDetails/originalFileHash[2]:", "SHA1 hash is not hexadecimal"}},
 		{"bad_port.xml", []string{"line 8, /fileDetails/ipCaptureEvent/port:", "port out of range"}},
 		{"bad_report_id.xml", []string{"line 3, /fileDetails/reportId:", "not an xs:long"}},
+		{"bad_hash_type.xml", []string{"line 6, /fileDetails/originalFileHash/@hashType:", `unknown hash type "SHA-265"`}},
+		{"bad_latitude.xml", []string{"line 10, /report/internetDetails/cellPhoneIncident/latitude:", "not a position"}},
+		{"two_addresses.xml", []string{"line 16, /report/personOrUserReported/ipCaptureEvent/ipAddress[2]:", "a second ipAddress"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
@@ -72,7 +75,8 @@ func TestInvalidGenerated(t *testing.T) {
 		{"empty ip", ip(""), cybertip.Options{}, "not an IP address"},
 		{"second root", append(report(""), "<report/>"...), cybertip.Options{}, "a second root element"},
 		{"no root", []byte(`<?xml version="1.0"?>`), cybertip.Options{}, "no root element"},
-		{"latin-1", []byte(`<?xml version="1.0" encoding="ISO-8859-1"?><report/>`), cybertip.Options{}, "malformed XML"},
+		{"unsupported encoding", []byte(`<?xml version="1.0" encoding="Shift_JIS"?><report/>`), cybertip.Options{}, `encoding "Shift_JIS" is not supported`},
+		{"utf-16 declared without a byte order mark", []byte(`<?xml version="1.0" encoding="utf-16"?><report/>`), cybertip.Options{}, "does not start with a UTF-16 byte order mark"},
 		{"invalid utf-8", report("<additionalInfo>\xff\xfe</additionalInfo>"), cybertip.Options{}, "invalid UTF-8"},
 		{"bad boolean", report(`<personOrUserReported><compromisedAccount>yes</compromisedAccount></personOrUserReported>`), cybertip.Options{}, "/report/personOrUserReported/compromisedAccount: not an xs:boolean"},
 		{"bad age", report(`<victim><victimPerson><age>thirteen</age></victimPerson></victim>`), cybertip.Options{}, "/report/victim/victimPerson/age: not an xs:int"},

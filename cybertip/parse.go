@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
-	"strconv"
 	"strings"
 	"time"
 
@@ -162,7 +161,10 @@ func buildReport(root *node, doc []byte, opts Options) (*Report, error) {
 	if b := root.child("batchedReport"); b != nil {
 		r.BatchedReason, _ = b.attr("reason")
 	}
-	sum := root.child("incidentSummary")
+	sum, err := root.single("incidentSummary")
+	if err != nil {
+		return nil, err
+	}
 	if sum == nil {
 		return nil, root.errorf("no incidentSummary")
 	}
@@ -307,7 +309,11 @@ func (r *Report) summary(n *node) error {
 		}
 		ref.Annotations = append(ref.Annotations, ann...)
 	}
-	if tn := n.child("incidentDateTime"); tn != nil {
+	tn, err := n.single("incidentDateTime")
+	if err != nil {
+		return err
+	}
+	if tn != nil {
 		t, err := parseTime(tn)
 		if err != nil {
 			return err
@@ -366,8 +372,8 @@ func (r *Report) internetDetails(n *node) error {
 		}
 		for _, name := range []string{"latitude", "longitude"} {
 			if ln := c.child(name); ln != nil {
-				if _, err := strconv.ParseFloat(ln.str(), 64); err != nil {
-					return ln.errorf("not a number")
+				if err := parseDegrees(ln, map[string]float64{"latitude": 90, "longitude": 180}[name]); err != nil {
+					return err
 				}
 			}
 		}

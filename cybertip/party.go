@@ -118,9 +118,21 @@ func personIdents(ids []safeguard.Identifier, p *Person) []safeguard.Identifier 
 		ids = ident(ids, safeguard.IdentEmail, e.Address)
 	}
 	for _, a := range p.Addresses {
-		ids = ident(ids, safeguard.IdentAddress, a.String())
+		if a.livesAt() {
+			ids = ident(ids, safeguard.IdentAddress, a.String())
+		}
 	}
 	return ids
+}
+
+// livesAt reports whether a is where the person may live: a Home address
+// or one of no type. Linking takes an address identifier for the place a
+// subject lives, places the subject with the force covering it, and links
+// on it: a Billing address (often a parent's or a payer's), a Shipping or
+// Business address, or the Technical contact's, would send the case to the
+// wrong door or tie two people together. Those stay on the Person only.
+func (a Address) livesAt() bool {
+	return a.Type == "" || a.Type == "Home"
 }
 
 // scoped returns "v@platform", or "" when either is missing: a screen name
@@ -138,6 +150,11 @@ func scoped(v, platform string) string {
 func parseDeviceIDs(n *node) ([]DeviceID, error) {
 	var out []DeviceID
 	for _, c := range n.all("deviceId") {
+		for _, name := range []string{"idType", "idValue", "dateTime"} {
+			if _, err := c.single(name); err != nil {
+				return nil, err
+			}
+		}
 		d := DeviceID{Type: c.value("idType"), Value: c.value("idValue"), EventName: c.value("eventName")}
 		if tn := c.child("dateTime"); tn != nil {
 			t, err := parseTime(tn)

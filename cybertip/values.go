@@ -2,6 +2,7 @@ package cybertip
 
 import (
 	"encoding/hex"
+	"math"
 	"net/netip"
 	"regexp"
 	"strconv"
@@ -28,6 +29,9 @@ type DateTime struct {
 
 // parseTime reads n's text as an xs:dateTime.
 func parseTime(n *node) (DateTime, error) {
+	if err := n.plain(); err != nil {
+		return DateTime{}, err
+	}
 	return parseTimeText(n.str(), n)
 }
 
@@ -37,25 +41,50 @@ func parseTimeText(s string, n *node) (DateTime, error) {
 		return DateTime{}, n.errorf("not an xs:dateTime (want YYYY-MM-DDThh:mm:ss with an optional offset)")
 	}
 	t := DateTime{Text: s}
-	if m[8] != "" {
-		at, err := time.Parse(time.RFC3339Nano, s)
-		if err != nil {
-			return DateTime{}, n.errorf("not a valid date and time")
+	// 24:00:00 is the end of the day, which XML Schema allows and Go's
+	// parser does not: read as 00:00:00 and moved on a day.
+	parse, endOfDay := s, m[4] == "24"
+	if endOfDay {
+		if m[5] != "00" || m[6] != "00" || strings.Trim(strings.TrimPrefix(m[7], "."), "0") != "" {
+			return DateTime{}, n.errorf("not a valid date and time: hour 24 is only 24:00:00")
 		}
-		at = at.UTC()
-		t.At, t.HasOffset = &at, true
-		return t, nil
+		parse = s[:len(m[1])+7] + "00" + s[len(m[1])+9:]
 	}
-	// No offset: check that it is a real date and time, but record no
-	// instant.
-	if _, err := time.Parse("2006-01-02T15:04:05", s); err != nil {
+	if tz := m[8]; tz != "" && tz != "Z" {
+		// XML Schema allows offsets up to ±14:00; Go's parser takes any
+		// hour below 24 and minutes up to 99, so +01:60 would be read as
+		// +02:00: a time refused is better than a time an hour out.
+		h, _ := strconv.Atoi(tz[1:3])
+		min, _ := strconv.Atoi(tz[4:6])
+		if min > 59 || h > 14 || h == 14 && min > 0 {
+			return DateTime{}, n.errorf("time-zone offset %s out of range (-14:00 to +14:00)", tz)
+		}
+	}
+	layout := "2006-01-02T15:04:05"
+	if m[8] != "" {
+		layout = time.RFC3339Nano
+	}
+	at, err := time.Parse(layout, parse)
+	if err != nil {
 		return DateTime{}, n.errorf("not a valid date and time")
 	}
+	if m[8] == "" {
+		// No offset: a real date and time, but no instant is recorded.
+		return t, nil
+	}
+	if endOfDay {
+		at = at.AddDate(0, 0, 1)
+	}
+	at = at.UTC()
+	t.At, t.HasOffset = &at, true
 	return t, nil
 }
 
 // parseDate reads n's text as an xs:date and returns it as YYYY-MM-DD.
 func parseDate(n *node) (string, error) {
+	if err := n.plain(); err != nil {
+		return "", err
+	}
 	s := n.str()
 	m := xsDate.FindStringSubmatch(s)
 	if m == nil {
@@ -70,6 +99,9 @@ func parseDate(n *node) (string, error) {
 
 // parseBool reads an xs:boolean.
 func parseBool(n *node) (bool, error) {
+	if err := n.plain(); err != nil {
+		return false, err
+	}
 	switch n.str() {
 	case "true", "1":
 		return true, nil
@@ -81,9 +113,9 @@ func parseBool(n *node) (bool, error) {
 
 // optBool reads the optional boolean child name of n.
 func optBool(n *node, name string) (*bool, error) {
-	c := n.child(name)
-	if c == nil {
-		return nil, nil
+	c, err := n.single(name)
+	if c == nil || err != nil {
+		return nil, err
 	}
 	b, err := parseBool(c)
 	if err != nil {
@@ -94,6 +126,9 @@ func optBool(n *node, name string) (*bool, error) {
 
 // parseInt reads an xs:int.
 func parseInt(n *node) (int, error) {
+	if err := n.plain(); err != nil {
+		return 0, err
+	}
 	v, err := strconv.ParseInt(n.str(), 10, 32)
 	if err != nil {
 		return 0, n.errorf("not an xs:int")
@@ -103,6 +138,9 @@ func parseInt(n *node) (int, error) {
 
 // parseLong reads an xs:long and returns its canonical decimal text.
 func parseLong(n *node) (string, error) {
+	if err := n.plain(); err != nil {
+		return "", err
+	}
 	v, err := strconv.ParseInt(strings.TrimPrefix(n.str(), "+"), 10, 64)
 	if err != nil {
 		return "", n.errorf("not an xs:long")
@@ -110,9 +148,29 @@ func parseLong(n *node) (string, error) {
 	return strconv.FormatInt(v, 10), nil
 }
 
+// parseDegrees checks that n is a latitude or longitude: an xs:double
+// within ±max. xs:double also allows INF and NaN, which are no place.
+func parseDegrees(n *node, max float64) error {
+	if err := n.plain(); err != nil {
+		return err
+	}
+	s := n.str()
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || strings.ContainsAny(s, "xX_") { // ParseFloat also reads hex floats
+		return n.errorf("not a number")
+	}
+	if math.IsNaN(v) || v < -max || v > max {
+		return n.errorf("not a position: want a number from -%g to %g degrees", max, max)
+	}
+	return nil
+}
+
 // parseIP reads an IP address. The schema types it as a plain string.
 // IPv4-mapped IPv6 addresses are unmapped, so one address has one form.
 func parseIP(n *node) (netip.Addr, error) {
+	if err := n.plain(); err != nil {
+		return netip.Addr{}, err
+	}
 	a, err := netip.ParseAddr(n.str())
 	if err != nil {
 		return netip.Addr{}, n.errorf("not an IP address")
@@ -123,22 +181,35 @@ func parseIP(n *node) (netip.Addr, error) {
 	return a.Unmap(), nil
 }
 
-// Hash types with a place in safeguard.File, and their lengths in hex
-// digits.
-var hashLens = map[string]int{"MD5": 32, "SHA1": 40, "SHA256": 64, "PDQ": 64}
+// Hash types written in hexadecimal, and their lengths in hex digits. MD5,
+// SHA1, SHA256 and PDQ have a place in safeguard.File; the others are kept
+// in FileDetails.OtherHashes.
+var hashLens = map[string]int{"MD5": 32, "SHA1": 40, "SHA256": 64, "PDQ": 64, "SHA384": 96, "SHA512": 128}
 
-// hashKind folds a hashType attribute ("SHA-256", "sha256", "Sha_1") to
-// MD5, SHA1, SHA256 or PDQ, or returns the trimmed original for any other.
-func hashKind(t string) string {
-	f := strings.ToUpper(strings.NewReplacer("-", "", "_", "", " ", "").Replace(strings.TrimSpace(t)))
+// otherHashKinds are hash types known to be sent whose values are not
+// hexadecimal digests of a fixed length (PhotoDNA is base64 or a list of
+// numbers; the video hashes are longer structures): kept as given.
+var otherHashKinds = map[string]string{"PHOTODNA": "PhotoDNA", "TMKPDQF": "TMK+PDQF", "VPDQ": "vPDQ"}
+
+// hashKind folds a hashType attribute ("SHA-256", "sha256", "Sha_1") to its
+// canonical name. ok is false for a type that is none of hashLens or
+// otherHashKinds: a misspelt type ("SHA-265") would otherwise keep a hash
+// that is never matched against the banks, and the file's category counts
+// would be silently wrong.
+func hashKind(t string) (kind string, ok bool) {
+	f := strings.ToUpper(strings.NewReplacer("-", "", "_", "", " ", "", "+", "").Replace(strings.TrimSpace(t)))
 	if _, ok := hashLens[f]; ok {
-		return f
+		return f, true
 	}
-	return strings.TrimSpace(t)
+	kind, ok = otherHashKinds[f]
+	return kind, ok
 }
 
 // parseHex checks that s is want hex digits and returns it lower-cased.
 func parseHex(n *node, kind string, s string) (string, error) {
+	if err := n.plain(); err != nil {
+		return "", err
+	}
 	want := hashLens[kind]
 	if len(s) != want {
 		return "", n.errorf("%s hash must be %d hex digits, got %d characters", kind, want, len(s))
@@ -152,6 +223,11 @@ func parseHex(n *node, kind string, s string) (string, error) {
 // parseIPCapture reads an ipCaptureEvent element.
 func parseIPCapture(n *node, role string) (IPCapture, error) {
 	c := IPCapture{Role: role, Path: n.path()}
+	for _, name := range []string{"ipAddress", "eventName", "dateTime", "possibleProxy", "port"} {
+		if _, err := n.single(name); err != nil {
+			return c, err
+		}
+	}
 	ipn := n.child("ipAddress")
 	if ipn == nil {
 		return c, n.errorf("ipCaptureEvent without an ipAddress")
