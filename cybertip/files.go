@@ -1,6 +1,7 @@
 package cybertip
 
 import (
+	"fmt"
 	"strings"
 
 	"safeguard"
@@ -113,7 +114,7 @@ func (f *FileDetails) addHash(n *node) error {
 	}
 	kind, ok := hashKind(t)
 	if !ok {
-		return n.attrNode("hashType", t).errorf("unknown hash type %q (known: MD5, SHA1, SHA256, SHA384, SHA512, PDQ, PhotoDNA, TMK+PDQF, vPDQ)", safeName(t))
+		return f.addUnknownHash(n, strings.TrimSpace(t))
 	}
 	var dst *string
 	switch kind {
@@ -153,6 +154,28 @@ func (f *FileDetails) addHash(n *node) error {
 		return n.errorf("a second, different %s hash for the same file", kind)
 	}
 	*dst = v
+	return nil
+}
+
+// addUnknownHash keeps a hash of a type Safeguard does not know. The
+// schema allows any hashType, so refusing it would lose the file's
+// details; but a misspelt type ("SHA-265") would silently miss a bank
+// match, so the file says its hash was kept unmatched.
+func (f *FileDetails) addUnknownHash(n *node, typ string) error {
+	if err := n.plain(); err != nil {
+		return err
+	}
+	v := n.str()
+	if v == "" {
+		return n.errorf("empty %s hash", safeName(typ))
+	}
+	for _, h := range f.OtherHashes {
+		if h.Type == typ && h.Value == v {
+			return nil
+		}
+	}
+	f.OtherHashes = append(f.OtherHashes, Hash{Type: typ, Value: v})
+	f.File.Annotations = append(f.File.Annotations, fmt.Sprintf("hash type %q is not one Safeguard knows (MD5, SHA1, SHA256, SHA384, SHA512, PDQ, PhotoDNA, TMK+PDQF, vPDQ): kept, not matched against the banks", safeName(typ)))
 	return nil
 }
 

@@ -470,9 +470,24 @@ func TestHeldOutHashTypes(t *testing.T) {
 			t.Errorf("hashType %q: %v, md5 %q", typ, err, f.File.MD5)
 		}
 	}
+	// The schema allows any hashType: one Safeguard does not know, or a
+	// misspelt one, is kept and said on the file, never matched, never
+	// refused (that would lose the file's details).
+	for _, tt := range []struct{ typ, value string }{{"SHA-265", md5}, {"CRC32", "cbf43926"}} {
+		f, err := cybertip.ParseFileDetails(fd(`<originalFileHash hashType="`+tt.typ+`">`+tt.value+`</originalFileHash>`), cybertip.Options{})
+		if err != nil {
+			t.Errorf("hashType %q: %v", tt.typ, err)
+			continue
+		}
+		if f.File.MD5 != "" || f.File.SHA256 != "" || len(f.OtherHashes) != 1 || f.OtherHashes[0] != (cybertip.Hash{Type: tt.typ, Value: tt.value}) {
+			t.Errorf("hashType %q: file %+v, other hashes %+v", tt.typ, f.File, f.OtherHashes)
+		}
+		if len(f.File.Annotations) != 1 || !strings.Contains(f.File.Annotations[0], `hash type "`+tt.typ+`" is not one Safeguard knows`) {
+			t.Errorf("hashType %q: annotations %q, want the unmatched hash said", tt.typ, f.File.Annotations)
+		}
+	}
 	bad := []struct{ body, want string }{
-		{`<originalFileHash hashType="SHA-265">` + md5 + `</originalFileHash>`, `line 4, /fileDetails/originalFileHash/@hashType: unknown hash type "SHA-265"`},
-		{`<originalFileHash hashType="CRC32">cbf43926</originalFileHash>`, `unknown hash type "CRC32"`},
+		{`<originalFileHash hashType="SHA-265"></originalFileHash>`, `line 4, /fileDetails/originalFileHash: empty SHA-265 hash`},
 		{`<originalFileHash hashType="">` + md5 + `</originalFileHash>`, "without a hashType"},
 		{`<originalFileHash hashType="SHA512">abcd</originalFileHash>`, "SHA512 hash must be 128 hex digits"},
 		{`<originalFileHash hashType="PhotoDNA"></originalFileHash>`, "empty PhotoDNA hash"},

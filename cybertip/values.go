@@ -193,9 +193,7 @@ var otherHashKinds = map[string]string{"PHOTODNA": "PhotoDNA", "TMKPDQF": "TMK+P
 
 // hashKind folds a hashType attribute ("SHA-256", "sha256", "Sha_1") to its
 // canonical name. ok is false for a type that is none of hashLens or
-// otherHashKinds: a misspelt type ("SHA-265") would otherwise keep a hash
-// that is never matched against the banks, and the file's category counts
-// would be silently wrong.
+// otherHashKinds (see addUnknownHash).
 func hashKind(t string) (kind string, ok bool) {
 	f := strings.ToUpper(strings.NewReplacer("-", "", "_", "", " ", "", "+", "").Replace(strings.TrimSpace(t)))
 	if _, ok := hashLens[f]; ok {

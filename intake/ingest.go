@@ -163,6 +163,12 @@ func (in *Ingester) file(ctx context.Context, path string, sum *Summary, asm *cy
 		sum.Rejected = append(sum.Rejected, Rejection{File: path, Error: err.Error()})
 		return nil
 	case first == '<':
+		// The document is kept as received, from its first byte: a byte
+		// order mark and white space before the root are part of it (and
+		// of its SHA-256), and the parser reads them.
+		if _, err := f.Seek(0, io.SeekStart); err == nil {
+			br.Reset(f)
+		}
 		return in.xml(path, br, sum, asm, xmlFile)
 	case first == '{':
 		return in.jsonLines(ctx, path, br, sum)
@@ -184,7 +190,8 @@ func firstLine(br *bufio.Reader) []byte {
 }
 
 // firstByte returns the first byte that is not white space or a BOM,
-// leaving it unread, and how many line feeds it skipped.
+// leaving it unread, and how many line feeds it skipped. A UTF-16 byte
+// order mark is taken for '<' (only XML is read in UTF-16), left unread.
 func firstByte(br *bufio.Reader) (byte, int, error) {
 	lines := 0
 	for {
@@ -204,6 +211,10 @@ func firstByte(br *bufio.Reader) (byte, int, error) {
 			if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\ufeff")) {
 				br.Discard(3)
 				continue
+			}
+		case 0xfe, 0xff: // a UTF-16 byte order mark: only XML comes in UTF-16
+			if bom, _ := br.Peek(2); bytes.Equal(bom, []byte{0xfe, 0xff}) || bytes.Equal(bom, []byte{0xff, 0xfe}) {
+				return '<', lines, nil
 			}
 		}
 		return b[0], lines, nil

@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -15,6 +17,30 @@ import (
 type heldOutFixture struct {
 	name, from string
 	edit       func([]byte) []byte
+}
+
+// writeFixtures writes each fixture (its file, edited) into dir and
+// returns the paths and what each holds.
+func writeFixtures(t *testing.T, dir string, fixtures []heldOutFixture) (paths []string, contents [][]byte) {
+	t.Helper()
+	for _, f := range fixtures {
+		var b []byte
+		if f.from != "" {
+			var err error
+			if b, err = os.ReadFile(f.from); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if f.edit != nil {
+			b = f.edit(b)
+		}
+		path := filepath.Join(dir, f.name)
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		paths, contents = append(paths, path), append(contents, b)
+	}
+	return paths, contents
 }
 
 // replaceOnce returns an edit that replaces old with new once, failing the
@@ -63,31 +89,14 @@ func TestIngestHeldOutReports(t *testing.T) {
 			}},
 			{"240001024.xml", td + "report_persons.xml", replaceOnce(t, "<report ", `<report xmlns="urn:example:other" `)},
 			{"fd-hash.xml", td + "filedetails_viewed_absent.xml", func(b []byte) []byte { // a file of 240001012
-				return replaceOnce(t, `hashType="SHA256"`, `hashType="SHA-265"`)(replaceOnce(t, "240001011", "240001012")(b))
+				return replaceOnce(t, `hashType="SHA256"`, `hashType=""`)(replaceOnce(t, "240001011", "240001012")(b))
 			}},
 			{"fd-port.xml", td + "filedetails_viewed_true.xml", replaceOnce(t, "<port>65535</port>", "<port>https</port>")},
 			{"oversize.xml", "", func([]byte) []byte {
 				return append([]byte("<report><additionalInfo>"), bytes.Repeat([]byte("x"), 16<<20)...)
 			}},
 		}
-		var files []string
-		for _, f := range fixtures {
-			var b []byte
-			if f.from != "" {
-				var err error
-				if b, err = os.ReadFile(f.from); err != nil {
-					t.Fatal(err)
-				}
-			}
-			if f.edit != nil {
-				b = f.edit(b)
-			}
-			path := filepath.Join(dir, f.name)
-			if err := os.WriteFile(path, b, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			files = append(files, path)
-		}
+		files, _ := writeFixtures(t, dir, fixtures)
 		out, _, err := runCLI(t, env, append([]string{"ingest"}, files...)...)
 		if err != nil {
 			t.Fatal(err)
@@ -112,7 +121,7 @@ func TestIngestHeldOutReports(t *testing.T) {
 			"laughs.xml":     {"line 2", "DOCTYPE"},
 			"doctype.xml":    {"line 2", "DOCTYPE"},
 			"240001024.xml":  {"line 3, /report", `in namespace "urn:example:other"`},
-			"fd-hash.xml":    {"line 6, /fileDetails/originalFileHash/@hashType", `unknown hash type "SHA-265"`},
+			"fd-hash.xml":    {"line 6, /fileDetails/originalFileHash", "without a hashType"},
 			"fd-port.xml":    {"/fileDetails/ipCaptureEvent/port", "not an xs:int"},
 			"oversize.xml":   {"", "larger than 16777216 bytes"},
 		}
@@ -251,6 +260,54 @@ func TestIngestConflictingFileHoldsBackItsReportOnly(t *testing.T) {
 		db.raw(t).QueryRow(`SELECT COUNT(*) FROM referral_files`).Scan(&files)
 		if refs != 1 || files != 1 {
 			t.Errorf("%d referrals 240001010 and %d files stored, want 1 and 1", refs, files)
+		}
+	})
+}
+
+// TestIngestKeepsXMLAsReceived: a report in UTF-16 (told by its byte
+// order mark) is read, and every report is stored as the file holds it,
+// byte order mark and white space before the root included: the stored
+// document's SHA-256 is the file's.
+func TestIngestKeepsXMLAsReceived(t *testing.T) {
+	forEachCLIDB(t, func(t *testing.T, db cliDB) {
+		env := map[string]string{"SAFEGUARD_DB": db.url, "SAFEGUARD_KEY_FILE": db.keyFile}
+		runCLI(t, env, "migrate")
+		dir := t.TempDir()
+		const td = "../../cybertip/testdata/"
+		fixtures := []heldOutFixture{
+			{"240001030.xml", td + "report_utf16.xml", nil},
+			{"240001031.xml", td + "report_bom_crlf.xml", func(b []byte) []byte { return append([]byte("\ufeff\r\n  "), bytes.TrimPrefix(b, []byte("\ufeff"))...) }},
+		}
+		files, contents := writeFixtures(t, dir, fixtures)
+		want := map[string]string{}
+		for i, f := range fixtures {
+			sum := sha256.Sum256(contents[i])
+			want[strings.TrimSuffix(f.name, ".xml")] = hex.EncodeToString(sum[:])
+		}
+		out, _, err := runCLI(t, env, append([]string{"ingest"}, files...)...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(out, `"accepted":2,`) {
+			t.Fatalf("summary %s, want both accepted", out)
+		}
+		rows, err := db.raw(t).Query(`SELECT source_ref, document_sha256 FROM referrals`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var ref, digest string
+			if err := rows.Scan(&ref, &digest); err != nil {
+				t.Fatal(err)
+			}
+			if digest != want[ref] {
+				t.Errorf("referral %s stored with SHA-256 %s, want the file's %s", ref, digest, want[ref])
+			}
+			delete(want, ref)
+		}
+		if len(want) > 0 {
+			t.Errorf("not stored: %v", want)
 		}
 	})
 }
