@@ -32,6 +32,41 @@ type Referral struct {
 	Identifiers    []Identifier `json:"identifiers,omitempty"`
 	IPEvents       []IPEvent    `json:"ip_events,omitempty"`
 	Files          []File       `json:"files,omitempty"`
+	// Attachments are documents of the referral that its sender sent
+	// apart from it (CyberTipline fileDetails), each kept as received.
+	Attachments []Attachment `json:"attachments,omitempty"`
+}
+
+// Attachment kinds.
+const AttachFileDetails = "fileDetails" // a CyberTipline fileDetails document
+
+// Attachment is a document that belongs to a referral but came on its own,
+// before, with or after it: the CyberTipline reporting API sends each
+// file's details as a fileDetails document naming its report. It is kept
+// exactly as received, beside what it adds to the referral.
+type Attachment struct {
+	ID             int64     `json:"id"`
+	Kind           string    `json:"kind"`
+	Key            string    `json:"key"` // its id within the referral: a fileDetails' fileId
+	Document       []byte    `json:"-"`   // the original bytes, as received
+	DocumentSHA256 string    `json:"document_sha256"`
+	ReceivedAt     time.Time `json:"received_at"`
+	// What it adds to the referral: read when it is attached to a stored
+	// referral; on a referral read back they are the referral's own.
+	Files       []File       `json:"-"`
+	IPEvents    []IPEvent    `json:"-"`
+	Identifiers []Identifier `json:"-"`
+}
+
+// Attacher adds an attachment to a stored referral.
+type Attacher interface {
+	// AttachToReferral stores a, with the files, IP events and identifiers
+	// it brings, on the referral (source, sourceRef), in one transaction.
+	// The same document attached before is a duplicate and stores
+	// nothing. Returns ENOTFOUND when no such referral is stored (or the
+	// actor may not see it), ECONFLICT when a different document with the
+	// same kind and key is attached already, EINVALID for a malformed one.
+	AttachToReferral(ctx context.Context, source, sourceRef string, a *Attachment) (duplicate bool, err error)
 }
 
 // Validate returns EINVALID if the referral lacks what makes it unique.

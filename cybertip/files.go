@@ -213,13 +213,13 @@ func (r *Report) Attach(files ...*FileDetails) error {
 	return nil
 }
 
-// AttachReferral adds fileDetails that arrived after their report was
-// stored to its referral: each File, the file's IP capture as an IPEvent
-// when it has a time (one without cannot be attributed), and its device ids
-// as identifiers. It returns ECONFLICT, changing nothing, if a file names
-// another report. It does not know which files ref already holds: skip
-// fileDetails already attached (by FileDetails.DocumentSHA256) before
-// calling it.
+// AttachReferral adds fileDetails to their report's referral: each
+// document as an Attachment (kept as received), its File, the file's IP
+// capture as an IPEvent when it has a time (one without cannot be
+// attributed), and its device ids as identifiers. It returns ECONFLICT,
+// changing nothing, if a file names another report. It does not know
+// which files ref already holds: skip fileDetails already attached (by
+// FileDetails.DocumentSHA256) before calling it.
 func AttachReferral(ref *safeguard.Referral, files ...*FileDetails) error {
 	for _, f := range files {
 		if f.ReportID != ref.SourceRef {
@@ -227,6 +227,8 @@ func AttachReferral(ref *safeguard.Referral, files ...*FileDetails) error {
 		}
 	}
 	for _, f := range files {
+		ref.Attachments = append(ref.Attachments, safeguard.Attachment{Kind: safeguard.AttachFileDetails, Key: f.FileID,
+			Document: f.Document, DocumentSHA256: f.DocumentSHA256})
 		ref.Files = append(ref.Files, f.File)
 		if c := f.IPCapture; c != nil && c.TimeText != "" {
 			ref.IPEvents = append(ref.IPEvents, c.IPEvent)

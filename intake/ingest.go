@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -28,6 +29,15 @@ type Summary struct {
 	// Attributed counts the subjects resolved against imported leases at
 	// the run's end; not part of the printed summary either.
 	Attributed int `json:"-"`
+}
+
+// count counts a stored document, or a duplicate of one stored before.
+func (s *Summary) count(dup bool) {
+	if dup {
+		s.Duplicates++
+	} else {
+		s.Accepted++
+	}
 }
 
 // Rejection is one document that was not stored: the file, where in it
@@ -120,6 +130,9 @@ func (in *Ingester) files(ctx context.Context, paths []string, sum *Summary) (*S
 	if err := in.flush(ctx, sum); err != nil {
 		return sum, err
 	}
+	if err := in.attachLate(ctx, asm.TakeLate(), xmlFile, sum); err != nil {
+		return sum, err
+	}
 	if err := in.link(ctx, sum); err != nil {
 		return sum, err
 	}
@@ -130,13 +143,50 @@ func (in *Ingester) files(ctx context.Context, paths []string, sum *Summary) (*S
 			return sum, err
 		}
 	}
-	for id, files := range asm.TakeLate() {
-		for _, f := range files {
-			sum.Rejected = append(sum.Rejected, Rejection{File: xmlFile[f], Where: "/fileDetails/reportId",
-				Error: fmt.Sprintf("report %s is not in this run: give its report file in the same run (attaching files to a stored referral is not supported yet)", id)})
+	return sum, nil
+}
+
+// attachLate attaches each fileDetails whose report was not in the run to
+// its report stored by an earlier run (the reporting API sends a report's
+// files apart from it, in any order). One whose report is not stored
+// either, or that conflicts with a file already attached, is listed.
+func (in *Ingester) attachLate(ctx context.Context, late map[string][]*cybertip.FileDetails, xmlFile map[any]string, sum *Summary) error {
+	ids := make([]string, 0, len(late))
+	for id := range late {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	at, _ := in.Referrals.(safeguard.Attacher)
+	for _, id := range ids {
+		for _, f := range late[id] {
+			reject := func(msg string) {
+				sum.Rejected = append(sum.Rejected, Rejection{File: xmlFile[f], Where: "/fileDetails/reportId", Error: msg})
+			}
+			if at == nil {
+				reject(fmt.Sprintf("report %s is not in this run: give its report file in the same run", id))
+				continue
+			}
+			ref := &safeguard.Referral{Source: safeguard.SourceCyberTip, SourceRef: id}
+			if err := cybertip.AttachReferral(ref, f); err != nil {
+				reject(safeguard.ErrorMessage(err))
+				continue
+			}
+			a := ref.Attachments[0]
+			a.ReceivedAt, a.Files, a.IPEvents, a.Identifiers = in.now().UTC(), ref.Files, ref.IPEvents, ref.Identifiers
+			dup, err := at.AttachToReferral(ctx, safeguard.SourceCyberTip, id, &a)
+			switch safeguard.ErrorCode(err) {
+			case "":
+				sum.count(dup)
+			case safeguard.ENOTFOUND:
+				reject(fmt.Sprintf("report %s is neither in this run nor stored: give its report file, in this run or before it", id))
+			case safeguard.EINVALID, safeguard.ECONFLICT:
+				reject(safeguard.ErrorMessage(err))
+			default:
+				return err
+			}
 		}
 	}
-	return sum, nil
+	return nil
 }
 
 func (in *Ingester) now() time.Time {
@@ -386,11 +436,7 @@ func (in *Ingester) flush(ctx context.Context, sum *Summary) error {
 	switch safeguard.ErrorCode(err) {
 	case "":
 		for _, dup := range dups {
-			if dup {
-				sum.Duplicates++
-			} else {
-				sum.Accepted++
-			}
+			sum.count(dup)
 		}
 		if fused {
 			return nil // linked in the batch's transaction; the run's end links any a killed run left
@@ -424,11 +470,7 @@ func (in *Ingester) storeOne(ctx context.Context, ref *safeguard.Referral, sum *
 	dup, err := in.Referrals.CreateReferral(ctx, ref)
 	switch safeguard.ErrorCode(err) {
 	case "":
-		if dup {
-			sum.Duplicates++
-		} else {
-			sum.Accepted++
-		}
+		sum.count(dup)
 		return nil
 	case safeguard.EINVALID, safeguard.ECONFLICT:
 		sum.Rejected = append(sum.Rejected, Rejection{File: file, Where: where, Error: safeguard.ErrorMessage(err)})

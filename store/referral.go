@@ -104,6 +104,9 @@ func createReferral(tx *Tx, r *safeguard.Referral, digest string) (bool, error) 
 			return false, err
 		}
 	}
+	if err := insertAttachments(tx, r.ID, r.Attachments); err != nil {
+		return false, err
+	}
 	return false, tx.audit("referral.create", "referral", id(r.ID), fmt.Sprintf("source=%s identifiers=%d ip_events=%d files=%d",
 		r.Source, len(r.Identifiers), len(r.IPEvents), len(r.Files)))
 }

@@ -206,6 +206,11 @@ func createReferrals(tx *Tx, refs []*safeguard.Referral, digests []string, dups 
 	if err := insertChildren(tx, ps, created); err != nil {
 		return nil, err
 	}
+	for _, r := range created {
+		if err := insertAttachments(tx, r.ID, r.Attachments); err != nil {
+			return nil, err
+		}
+	}
 	return created, nil
 }
 

@@ -102,7 +102,10 @@ func loadReferralDetail(tx *Tx, r *safeguard.Referral) error {
 	if r.IPEvents, err = findIPEvents(tx, r.ID); err != nil {
 		return err
 	}
-	r.Files, err = findFiles(tx, r.ID)
+	if r.Files, err = findFiles(tx, r.ID); err != nil {
+		return err
+	}
+	r.Attachments, err = findAttachments(tx, r.ID)
 	return err
 }
 

@@ -16,7 +16,8 @@ import (
 // the upper-case MD5 the provider sent matched against the banks, the
 // warrant warning on the file the provider did not view (and not on the
 // one whose viewing is not said), the time without an offset flagged, and
-// the document as received still hashing to its SHA-256.
+// the document and both fileDetails as received, the report still hashing
+// to its SHA-256.
 func TestCyberTipXMLReferralPage(t *testing.T) {
 	t.Parallel()
 	e, set := mustMatchEnv(t)
@@ -71,6 +72,11 @@ func TestCyberTipXMLReferralPage(t *testing.T) {
 		"<code>2026-07-04T13:29:00.000001Z</code></td>",
 		"It still hashes to the SHA-256 recorded at intake",
 		testMD5,
+		// Both fileDetails, as received, beside the report.
+		"<h3>Sent apart from it</h3>",
+		"fileDetails <code>f-all-1</code>",
+		"fileDetails <code>f-absent-2</code>",
+		"&lt;fileId&gt;f-absent-2&lt;/fileId&gt;",
 	} {
 		if !strings.Contains(page.Body, want) {
 			t.Errorf("referral page lacks %q", want)

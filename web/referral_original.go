@@ -25,14 +25,33 @@ type originalView struct {
 	Binary    bool // not UTF-8 text: download only
 }
 
-func newOriginalView(r *safeguard.Referral) *originalView {
-	if len(r.Document) == 0 {
+func newOriginalView(r *safeguard.Referral) *originalView { return originalOf(r.Document, r.DocumentSHA256) }
+
+// attachmentView is a document sent apart from its referral (a
+// CyberTipline fileDetails), as received.
+type attachmentView struct {
+	Attachment *safeguard.Attachment
+	Original   *originalView
+}
+
+func attachmentViews(r *safeguard.Referral) []attachmentView {
+	out := make([]attachmentView, len(r.Attachments))
+	for i := range r.Attachments {
+		a := &r.Attachments[i]
+		out[i] = attachmentView{Attachment: a, Original: originalOf(a.Document, a.DocumentSHA256)}
+	}
+	return out
+}
+
+// originalOf is the view of a document kept as received with the SHA-256
+// recorded at intake; nil without a document.
+func originalOf(doc []byte, recorded string) *originalView {
+	if len(doc) == 0 {
 		return nil
 	}
-	sum := sha256.Sum256(r.Document)
-	v := &originalView{Size: len(r.Document), Actual: hex.EncodeToString(sum[:])}
-	v.Intact = strings.EqualFold(v.Actual, r.DocumentSHA256)
-	doc := r.Document
+	sum := sha256.Sum256(doc)
+	v := &originalView{Size: len(doc), Actual: hex.EncodeToString(sum[:])}
+	v.Intact = strings.EqualFold(v.Actual, recorded)
 	if len(doc) > originalPreviewBytes {
 		doc, v.Truncated = doc[:originalPreviewBytes], true
 		// Do not call text binary because the cut split its last rune.

@@ -17,8 +17,10 @@ type referralPage struct {
 	Banks   bool
 	Matched int
 	Schemes []schemeCounts
-	// Original is the document as received, beside the parsed facts.
-	Original *originalView
+	// Original is the document as received, beside the parsed facts;
+	// Attachments the documents its sender sent apart from it.
+	Original    *originalView
+	Attachments []attachmentView
 }
 
 // showReferral handles GET /referrals/{id}.
@@ -33,7 +35,7 @@ func (s *Server) showReferral(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	p := referralPage{Referral: ref, Original: newOriginalView(ref)}
+	p := referralPage{Referral: ref, Original: newOriginalView(ref), Attachments: attachmentViews(ref)}
 	if s.svc.Matcher != nil && s.svc.Matcher.Loaded() {
 		probes := make([]matcher.Probe, len(ref.Files))
 		for i, f := range ref.Files {

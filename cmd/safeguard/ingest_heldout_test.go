@@ -311,3 +311,106 @@ func TestIngestKeepsXMLAsReceived(t *testing.T) {
 		}
 	})
 }
+
+// TestIngestFileDetailsInALaterRun: the reporting API sends a report's
+// fileDetails apart from it, so they may come in a run after the report's.
+// They are attached to the stored referral (its files, the file's IP
+// event, each document as received); run again, they are duplicates; a
+// different document for a file already attached, or one whose report is
+// stored nowhere, is listed with the reason.
+func TestIngestFileDetailsInALaterRun(t *testing.T) {
+	forEachCLIDB(t, func(t *testing.T, db cliDB) {
+		env := map[string]string{"SAFEGUARD_DB": db.url, "SAFEGUARD_KEY_FILE": db.keyFile}
+		runCLI(t, env, "migrate")
+		const td = "../../cybertip/testdata/"
+		first, _ := writeFixtures(t, t.TempDir(), []heldOutFixture{
+			{"240001011.xml", td + "report_persons.xml", nil},
+			{"240001010.xml", td + "report_all_kinds.xml", nil},
+			{"fd-p2p.xml", td + "filedetails_viewed_true.xml", nil}, // with its report: attached in the run
+		})
+		later, contents := writeFixtures(t, t.TempDir(), []heldOutFixture{
+			{"fd-all.xml", td + "filedetails_all_elements.xml", nil},
+			{"fd-absent.xml", td + "filedetails_viewed_absent.xml", nil},
+		})
+		bad, _ := writeFixtures(t, t.TempDir(), []heldOutFixture{
+			{"fd-changed.xml", td + "filedetails_viewed_absent.xml", replaceOnce(t, "2cf24dba", "3cf24dba")},
+			{"fd-nowhere.xml", td + "filedetails_other_report.xml", nil},
+		})
+		summary := func(files []string) (sum struct {
+			Accepted, Duplicates int
+			Rejected             []struct{ File, Where, Error string }
+		}) {
+			t.Helper()
+			out, _, err := runCLI(t, env, append([]string{"ingest"}, files...)...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := json.Unmarshal([]byte(out), &sum); err != nil {
+				t.Fatalf("%v: %s", err, out)
+			}
+			return sum
+		}
+		raw := db.raw(t)
+		count := func(q string, args ...any) (n int) {
+			t.Helper()
+			if err := raw.QueryRow(q, args...).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		const filesOf = `SELECT COUNT(*) FROM referral_files f JOIN referrals r ON r.id = f.referral_id WHERE r.source_ref = $1`
+		if sum := summary(first); sum.Accepted != 2 || len(sum.Rejected) != 0 {
+			t.Fatalf("first run: %+v", sum)
+		}
+		if n := count(filesOf, "240001011"); n != 0 {
+			t.Fatalf("%d files on 240001011 before its fileDetails came", n)
+		}
+		events := count(`SELECT COUNT(*) FROM ip_events`)
+
+		if sum := summary(later); sum.Accepted != 2 || sum.Duplicates != 0 || len(sum.Rejected) != 0 {
+			t.Fatalf("fileDetails in a later run: %+v", sum)
+		}
+		if n := count(filesOf, "240001011"); n != 2 {
+			t.Errorf("%d files on 240001011 after its fileDetails came, want 2", n)
+		}
+		if n := count(`SELECT COUNT(*) FROM ip_events`); n <= events {
+			t.Errorf("the attached files' IP events were not stored (%d before, %d after)", events, n)
+		}
+		for i, b := range contents {
+			sum := sha256.Sum256(b)
+			if n := count(`SELECT COUNT(*) FROM referral_attachments a JOIN referrals r ON r.id = a.referral_id
+				WHERE r.source_ref = $1 AND a.kind = 'fileDetails' AND a.document_sha256 = $2`, "240001011", hex.EncodeToString(sum[:])); n != 1 {
+				t.Errorf("fileDetails %s kept %d times as received, want once", later[i], n)
+			}
+		}
+		if n := count(`SELECT COUNT(*) FROM referral_attachments a JOIN referrals r ON r.id = a.referral_id WHERE r.source_ref = $1`, "240001010"); n != 1 {
+			t.Errorf("the fileDetails that came with 240001010 kept %d times, want once", n)
+		}
+		if n := count(`SELECT COUNT(*) FROM audit_events WHERE action = 'referral.attach'`); n != 2 {
+			t.Errorf("%d referral.attach audit events, want 2", n)
+		}
+
+		if sum := summary(later); sum.Accepted != 0 || sum.Duplicates != 2 || len(sum.Rejected) != 0 {
+			t.Errorf("the same fileDetails again: %+v", sum)
+		}
+		if n := count(filesOf, "240001011"); n != 2 {
+			t.Errorf("%d files on 240001011 after the same fileDetails again, want 2", n)
+		}
+		sum := summary(bad)
+		if sum.Accepted != 0 || len(sum.Rejected) != 2 {
+			t.Fatalf("bad fileDetails: %+v", sum)
+		}
+		for _, r := range sum.Rejected {
+			want := "already has a different fileDetails"
+			if filepath.Base(r.File) == "fd-nowhere.xml" {
+				want = "report 240001002 is neither in this run nor stored"
+			}
+			if !strings.Contains(r.Error, want) || r.Where != "/fileDetails/reportId" {
+				t.Errorf("%s rejected at %q: %q; want ~%q", filepath.Base(r.File), r.Where, r.Error, want)
+			}
+		}
+		if n := count(filesOf, "240001011"); n != 2 {
+			t.Errorf("%d files on 240001011 after a conflicting fileDetails, want 2", n)
+		}
+	})
+}
