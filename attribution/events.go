@@ -27,7 +27,7 @@ type EventRow struct {
 // hasSubject reports whether the subject column is present. The first bad
 // row ends the read with an error naming file, line and column.
 func ReadEvents(r io.Reader, file string) (rows []EventRow, hasSubject bool, err error) {
-	cr := csv.NewReader(r)
+	cr := csv.NewReader(skipBOM(r))
 	cr.FieldsPerRecord = -1
 	cr.Comment = '#'
 	col := map[string]int{"event_id": -1, "ip": -1, "port": -1, "time": -1, "subject": -1, "possible_proxy": -1}

@@ -1,6 +1,7 @@
 package attribution
 
 import (
+	"bufio"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -35,7 +36,7 @@ func whereErr(file string, line, col int, field string, err error) error {
 // are empty for a whole address. Times must be RFC 3339 with an offset. The
 // first bad row ends the read with an error naming file, line and column.
 func ReadISP(r io.Reader, file string) ([]Lease, error) {
-	cr := csv.NewReader(r)
+	cr := csv.NewReader(skipBOM(r))
 	cr.FieldsPerRecord = -1
 	cr.Comment = '#'
 	cr.TrimLeadingSpace = true
@@ -278,4 +279,14 @@ func isHeader(rec []string) bool {
 		}
 	}
 	return false
+}
+
+// skipBOM returns r without a leading UTF-8 byte-order mark, which
+// spreadsheet exports put before the first cell (even a quoted one).
+func skipBOM(r io.Reader) io.Reader {
+	br := bufio.NewReader(r)
+	if b, err := br.Peek(3); err == nil && string(b) == "\ufeff" {
+		br.Discard(3)
+	}
+	return br
 }

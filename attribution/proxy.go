@@ -45,7 +45,7 @@ func (pl *ProxyList) Lookup(addr netip.Addr) (netip.Prefix, string, bool) {
 // category, a date) are ignored. A line that is not an address is an error
 // naming file and line.
 func (pl *ProxyList) ReadProxies(r io.Reader, file string) error {
-	sc := bufio.NewScanner(r)
+	sc := bufio.NewScanner(skipBOM(r))
 	sc.Buffer(make([]byte, 64*1024), 1<<20)
 	line := 0
 	for sc.Scan() {

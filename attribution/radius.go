@@ -81,7 +81,7 @@ var radiusKeys = map[string]string{
 // log's first time (OpenStart). The subscriber id is the account
 // (User-Name) when given, else the Calling-Station-Id.
 func ReadRADIUS(r io.Reader, file string) ([]Lease, error) {
-	br := bufio.NewReader(r)
+	br := bufio.NewReader(skipBOM(r))
 	head, _ := br.Peek(4096)
 	first := firstDataLine(string(head))
 	var recs []radiusRecord
@@ -351,7 +351,17 @@ func parseRADIUSTime(s string) (time.Time, error) {
 	return t.UTC(), err
 }
 
-// pairSessions turns records into leases.
+// pairSessions turns records into leases. A session's lease covers only
+// what its records show: from its Start (or its Stop less
+// Acct-Session-Time) to its Stop. What the log does not show is a separate
+// lease marked OpenStart (from the log's first time to the session's first
+// record, when neither Start nor Acct-Session-Time is given) or OpenEnd
+// (from the session's last record to the log's last time, when there is no
+// Stop): a session may have ended, or begun, at any time in there, and the
+// address been someone else's, so Resolve never confirms an event on such a
+// lease. A Stop repeated for a session already stopped is a retransmission
+// and is skipped; records of one session naming different subscribers are
+// refused.
 func pairSessions(recs []radiusRecord, file string) ([]Lease, error) {
 	recs = slices.DeleteFunc(recs, func(r radiusRecord) bool { return r.status == "" })
 	if len(recs) == 0 {
@@ -361,13 +371,15 @@ func pairSessions(recs []radiusRecord, file string) ([]Lease, error) {
 	logStart, logEnd := recs[0].at, recs[len(recs)-1].at
 	type session struct {
 		first     radiusRecord
-		last      time.Time
-		openStart bool
+		from      time.Time // the first time the records show the session up
+		last      time.Time // the last record's time
+		openStart bool      // neither a Start nor Acct-Session-Time says when it began
 	}
 	open := map[string]*session{}
-	var keys []string // open sessions in order of first sight, for stable output
+	stopped := map[string]time.Time{} // sessions stopped, and not started again, by key
+	var keys []string                 // open sessions in order of first sight, for stable output
 	var out []Lease
-	lease := func(s *session, end time.Time, openEnd bool) {
+	emit := func(s *session, from, to time.Time, openStart, openEnd bool) {
 		id := s.first.account
 		if id == "" {
 			id = s.first.calling
@@ -375,10 +387,21 @@ func pairSessions(recs []radiusRecord, file string) ([]Lease, error) {
 		for _, ip := range s.first.ips {
 			p, _ := ParsePrefix(ip)
 			out = append(out, Lease{
-				Prefix: p, Start: s.first.at, End: end, OpenStart: s.openStart, OpenEnd: openEnd,
+				Prefix: p, Start: from, End: to, OpenStart: openStart, OpenEnd: openEnd,
 				Subscriber: Subscriber{ID: id, CallingStation: s.first.calling},
 				Source:     fmt.Sprintf("%s:%d", file, s.first.line),
 			})
+		}
+	}
+	lease := func(s *session, end time.Time, openEnd bool) {
+		if s.openStart && logStart.Before(s.from) {
+			emit(s, logStart, s.from, true, false)
+		}
+		if end.After(s.from) || !openEnd {
+			emit(s, s.from, end, false, false)
+		}
+		if openEnd && logEnd.After(end) {
+			emit(s, end, logEnd, false, true)
 		}
 	}
 	for _, r := range recs {
@@ -386,7 +409,7 @@ func pairSessions(recs []radiusRecord, file string) ([]Lease, error) {
 		s := open[key]
 		if s != nil {
 			// Later records may add an IPv6 prefix; a session's IPv4
-			// address never changes.
+			// address never changes, nor does its subscriber.
 			for _, ip := range r.ips {
 				if slices.Contains(s.first.ips, ip) {
 					continue
@@ -396,6 +419,9 @@ func pairSessions(recs []radiusRecord, file string) ([]Lease, error) {
 						fmt.Errorf("session %s has address %s here but %s at line %d", r.session, ip, v4, s.first.line))
 				}
 				s.first.ips = append(s.first.ips, ip)
+			}
+			if err := sameSubscriber(s.first, r, file); err != nil {
+				return nil, err
 			}
 		}
 		switch r.status {
@@ -407,39 +433,58 @@ func pairSessions(recs []radiusRecord, file string) ([]Lease, error) {
 				return nil, whereErr(file, r.line, r.statusCol, "Acct-Status-Type",
 					fmt.Errorf("second Start for session %s (first at line %d) without a Stop", r.session, s.first.line))
 			}
-			open[key] = &session{first: r, last: r.at}
+			delete(stopped, key)
+			open[key] = &session{first: r, from: r.at, last: r.at}
 			keys = append(keys, key)
 		case "interim-update":
 			if s == nil {
 				// The log began mid-session: known to be up from here.
-				open[key] = &session{first: r, last: r.at, openStart: true}
+				open[key] = &session{first: r, from: r.at, last: r.at, openStart: true}
 				keys = append(keys, key)
 			} else {
 				s.last = r.at
 			}
 		case "stop":
 			if s == nil {
-				s = &session{first: r, openStart: true}
-				if r.hasDur {
-					s.first.at, s.openStart = r.at.Add(-r.duration), false
-				} else {
-					s.first.at = logStart
+				if _, dup := stopped[key]; dup {
+					continue // a retransmitted Stop of a session already stopped
 				}
+				s = &session{first: r, from: r.at, openStart: true}
+				if r.hasDur {
+					s.from, s.openStart = r.at.Add(-r.duration), false
+				}
+			} else if s.openStart && r.hasDur && r.at.Add(-r.duration).Before(s.from) {
+				s.from, s.openStart = r.at.Add(-r.duration), false
 			}
 			if r.account != "" && s.first.account == "" {
 				s.first.account = r.account
 			}
 			lease(s, r.at, false)
 			delete(open, key)
+			stopped[key] = r.at
 		}
 	}
 	for _, k := range keys {
 		if s := open[k]; s != nil {
-			lease(s, logEnd, true)
+			lease(s, s.last, true)
 			delete(open, k)
 		}
 	}
 	return out, nil
+}
+
+// sameSubscriber refuses a record that names a different account or
+// calling station than the session's first record.
+func sameSubscriber(first, r radiusRecord, file string) error {
+	for _, f := range []struct{ name, a, b string }{
+		{"User-Name", first.account, r.account},
+		{"Calling-Station-Id", first.calling, r.calling},
+	} {
+		if f.a != "" && f.b != "" && f.a != f.b {
+			return whereErr(file, r.line, 0, "", fmt.Errorf("session %s names %s %q here but %q at line %d", r.session, f.name, f.b, f.a, first.line))
+		}
+	}
+	return nil
 }
 
 func isIPv4(s string) bool {
