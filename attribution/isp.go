@@ -48,6 +48,7 @@ func ReadISP(r io.Reader, file string) ([]Lease, error) {
 	var out []Lease
 	var clock clockCheck
 	first := true
+	width := len(ispColumns) + 1 // cells a row may fill: the header's, or the default columns and shared
 	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
@@ -70,7 +71,15 @@ func ReadISP(r io.Reader, file string) ([]Lease, error) {
 				if err := ispHeader(rec, col); err != nil {
 					return nil, whereErr(file, line, 0, "", err)
 				}
+				width = len(rec)
 				continue
+			}
+		}
+		for i := width; i < len(rec); i++ {
+			// A cell past the named columns would be dropped unread: a
+			// shared flag or an address in the wrong place.
+			if v := strings.TrimSpace(rec[i]); v != "" {
+				return nil, whereErr(file, line, i+1, "unnamed", fmt.Errorf("the row has %d cells but the columns are %d: %q is in no column", len(rec), width, v))
 			}
 		}
 		l, err := ispRow(rec, col, file, line, &clock)
