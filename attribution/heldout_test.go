@@ -152,6 +152,7 @@ func TestAttributionTransposedDigit(t *testing.T) {
 		"Tue, 15 Jun 2026 14:00:00 +0100", // 15 June 2026 is a Monday
 		"15/15/2026 12:00",                // neither is a month
 		"6/5/2026 12:00",                  // 6 May or 5 June: never guessed
+		"11/1/2026 1:30:00 AM",            // 1 November or 11 January, AM/PM or not
 	} {
 		if _, err := ParseEventTime(s); err == nil {
 			t.Errorf("ParseEventTime(%q) accepted", s)
@@ -311,5 +312,386 @@ func TestAttributionSharedAddressAndPorts(t *testing.T) {
 		}
 		got, _ := rv.Resolve(rows[0].Event)
 		checkOutcome(t, got, outcome{ambiguous, "", []string{ReasonSharedNoPort, ReasonMultipleSubscribers}})
+	}
+}
+
+func TestAttributionNearLeaseBoundary(t *testing.T) {
+	// SUB-12's lease ends and SUB-21's begins at 13:30:00Z.
+	rv := wrongDoorResolver(t, Options{})
+	runResolveCases(t, rv, []resolveCase{
+		{"at the change", "192.0.2.12", "", "2026-06-15T13:30:00Z", outcome{ambiguous, "", []string{ReasonMultipleSubscribers, ReasonNearBoundary}}},
+		{"59 s before the change", "192.0.2.12", "", "2026-06-15T13:29:01Z", outcome{ambiguous, "", []string{ReasonMultipleSubscribers, ReasonNearBoundary}}},
+		{"exactly the tolerance before", "192.0.2.12", "", "2026-06-15T13:29:00Z", outcome{ambiguous, "", []string{ReasonMultipleSubscribers, ReasonNearBoundary}}},
+		{"one second beyond the tolerance", "192.0.2.12", "", "2026-06-15T13:28:59Z", outcome{confirmed, "SUB-12", []string{coverCode}}},
+		{"after the change, beyond the tolerance", "192.0.2.12", "", "2026-06-15T13:31:01Z", outcome{confirmed, "SUB-21", []string{coverCode}}},
+		{"within the tolerance, in fractions", "192.0.2.12", "", "2026-06-15T13:30:59.999Z", outcome{ambiguous, "", []string{ReasonMultipleSubscribers, ReasonNearBoundary}}},
+		{"lease ending exactly at the event", "198.51.100.40", "", "2026-06-30T00:00:00Z", outcome{ambiguous, "", []string{ReasonNearBoundary}}},
+		{"lease starting exactly at the event", "198.51.100.40", "", "2026-06-01T00:00:00Z", outcome{ambiguous, "", []string{ReasonNearBoundary}}},
+		{"just after the last lease ended", "198.51.100.40", "", "2026-06-30T00:00:30Z", outcome{ambiguous, "", []string{ReasonNearBoundary}}},
+		{"beyond every lease", "198.51.100.40", "", "2026-06-30T00:01:01Z", outcome{unresolved, "", []string{ReasonNoLease}}},
+	})
+	// A wider tolerance, as an examiner may set it.
+	wide := wrongDoorResolver(t, Options{Skew: 5 * time.Minute})
+	runResolveCases(t, wide, []resolveCase{
+		{"within a 5 min tolerance", "192.0.2.12", "", "2026-06-15T13:26:00Z", outcome{ambiguous, "", []string{ReasonMultipleSubscribers, ReasonNearBoundary}}},
+		{"beyond a 5 min tolerance", "192.0.2.12", "", "2026-06-15T13:24:59Z", outcome{confirmed, "SUB-12", []string{coverCode}}},
+	})
+}
+
+func TestAttributionDaylightSaving(t *testing.T) {
+	london := mustLoad(t, "Europe/London")
+	newYork := mustLoad(t, "America/New_York")
+	// 203.0.113.50 changes hands at 01:00Z on 25 October 2026, while
+	// London's 01:00-02:00 happens twice (BST, then GMT).
+	lon := wrongDoorResolver(t, Options{Zone: london},
+		"198.51.100.77,,,2026-03-28T00:00:00Z,2026-03-30T00:00:00Z,SUB-SPRING,Ivo Spring,\"7 Spring Road\",\n",
+		"198.51.100.78,,,2026-11-01T00:00:00Z,2026-11-02T00:00:00Z,SUB-FALL,Jan Fall,\"8 Fall Road\",\n")
+	runResolveCases(t, lon, []resolveCase{
+		{"repeated hour in London", "203.0.113.50", "", "2026-10-25 01:30:00", outcome{ambiguous, "", []string{noOffset, ReasonDSTAmbiguous, ReasonMultipleSubscribers}}},
+		{"repeated hour, 12-hour clock", "203.0.113.50", "", "2026-10-25 1:30:00 am", outcome{ambiguous, "", []string{noOffset, ReasonDSTAmbiguous, ReasonMultipleSubscribers}}},
+		{"repeated hour, one subscriber still ambiguous", "198.51.100.40", "", "2026-06-15 14:00:00", outcome{ambiguous, "", []string{noOffset, ReasonZoneSupplied}}},
+		{"skipped hour in London", "198.51.100.77", "", "2026-03-29 01:30", outcome{ambiguous, "", []string{noOffset, ReasonDSTNonexistent}}},
+		{"skipped hour, US date order", "198.51.100.77", "", "3/29/2026 1:30:00", outcome{ambiguous, "", []string{noOffset, ReasonDSTNonexistent}}},
+		{"repeated hour with an offset is one instant", "203.0.113.50", "", "2026-10-25T01:30:00+01:00", outcome{confirmed, "SUB-OCT1", []string{coverCode}}},
+		{"second 01:30, GMT offset", "203.0.113.50", "", "2026-10-25T01:30:00+00:00", outcome{confirmed, "SUB-OCT2", []string{coverCode}}},
+	})
+	ny := wrongDoorResolver(t, Options{Zone: newYork},
+		"198.51.100.77,,,2026-03-07T00:00:00Z,2026-03-10T00:00:00Z,SUB-SPRING,Ivo Spring,\"7 Spring Road\",\n",
+		"198.51.100.78,,,2026-11-01T00:00:00Z,2026-11-02T00:00:00Z,SUB-FALL,Jan Fall,\"8 Fall Road\",\n")
+	runResolveCases(t, ny, []resolveCase{
+		{"repeated hour in New York", "198.51.100.78", "", "2026-11-01 1:30:00 AM", outcome{ambiguous, "", []string{noOffset, ReasonDSTAmbiguous}}},
+		{"skipped hour in New York", "198.51.100.77", "", "2026-03-08 02:30", outcome{ambiguous, "", []string{noOffset, ReasonDSTNonexistent}}},
+	})
+	got, err := lon.Resolve(event(t, "203.0.113.50", "", "2026-10-25 01:30:00"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []time.Time{time.Date(2026, 10, 25, 0, 30, 0, 0, time.UTC), time.Date(2026, 10, 25, 1, 30, 0, 0, time.UTC)}
+	if !slices.EqualFunc(got.Instants, want, time.Time.Equal) || got.At != nil {
+		t.Errorf("instants %v (at %v), want %v and no single instant", got.Instants, got.At, want)
+	}
+}
+
+func TestAttributionMoreThanOneSubscriber(t *testing.T) {
+	rv := wrongDoorResolver(t, Options{},
+		// Two subscribers' leases overlap on one address.
+		"192.0.2.70,,,2026-06-01T00:00:00Z,2026-06-20T00:00:00Z,SUB-X,Kai Overlap,\"70 Overlap Road\",\n",
+		"192.0.2.70,,,2026-06-10T00:00:00Z,2026-06-30T00:00:00Z,SUB-Y,Lia Overlap,\"71 Overlap Road\",\n",
+		// One subscriber on two overlapping leases: one subscriber.
+		"192.0.2.71,,,2026-06-01T00:00:00Z,2026-06-20T00:00:00Z,SUB-Z,Mo Twice,\"72 Twice Road\",\"PO Box 72\"\n",
+		"192.0.2.71,,,2026-06-10T00:00:00Z,2026-06-30T00:00:00Z,SUB-Z,Mo Twice,\"72 Twice Road\",\"PO Box 72\"\n",
+		// One subscriber, two installation addresses at once.
+		"192.0.2.72,,,2026-06-01T00:00:00Z,2026-06-20T00:00:00Z,SUB-W,Ned Moved,\"1 Old Road\",\n",
+		"192.0.2.72,,,2026-06-10T00:00:00Z,2026-06-30T00:00:00Z,SUB-W,Ned Moved,\"2 New Road\",\n",
+		// A /24 to a business and a /32 inside it to someone else.
+		"198.51.100.0/24,,,2026-06-01T00:00:00Z,2026-06-30T00:00:00Z,SUB-CORP,Oak Corp,\"1 Corp Park\",\n",
+		// A port block overlapping another subscriber's.
+		"100.64.7.7,2000,2100,2026-06-01T00:00:00Z,2026-06-30T00:00:00Z,SUB-P3,Pia Overlap,\"3 Port Street\",\n",
+		// One lease ending and the next starting an hour later: a gap.
+		"192.0.2.73,,,2026-06-01T00:00:00Z,2026-06-10T00:00:00Z,SUB-G1,Quin Gap,\"1 Gap Road\",\n",
+		"192.0.2.73,,,2026-06-10T01:00:00Z,2026-06-20T00:00:00Z,SUB-G2,Rae Gap,\"2 Gap Road\",\n")
+	runResolveCases(t, rv, []resolveCase{
+		{"overlapping leases of two subscribers", "192.0.2.70", "", "2026-06-15T12:00:00Z", outcome{ambiguous, "", []string{ReasonMultipleSubscribers}}},
+		{"before the overlap", "192.0.2.70", "", "2026-06-05T12:00:00Z", outcome{confirmed, "SUB-X", []string{coverCode}}},
+		{"same subscriber on two overlapping leases", "192.0.2.71", "", "2026-06-15T12:00:00Z", outcome{confirmed, "SUB-Z", []string{coverCode}}},
+		{"same subscriber, boundary inside the other lease", "192.0.2.71", "", "2026-06-20T00:00:00Z", outcome{confirmed, "SUB-Z", []string{coverCode}}},
+		{"same subscriber, two installation addresses", "192.0.2.72", "", "2026-06-15T12:00:00Z", outcome{ambiguous, "", []string{ReasonInstallAddressConflict}}},
+		{"a prefix and an address inside it", "198.51.100.40", "", "2026-06-15T12:00:00Z", outcome{ambiguous, "", []string{ReasonMultipleSubscribers}}},
+		{"a prefix alone", "198.51.100.41", "", "2026-06-15T12:00:00Z", outcome{confirmed, "SUB-CORP", []string{coverCode}}},
+		{"overlapping port blocks", "100.64.7.7", "2050", "2026-06-15T12:00:00Z", outcome{ambiguous, "", []string{ReasonMultipleSubscribers}}},
+		{"in a gap between leases", "192.0.2.73", "", "2026-06-10T00:30:00Z", outcome{unresolved, "", []string{ReasonNoLease}}},
+	})
+}
+
+func TestAttributionKnownProxies(t *testing.T) {
+	var pl ProxyList
+	if err := pl.ReadProxies(strings.NewReader("\ufeff# exits (fictional)\r\n192.0.2.12 tor\r\n2001:db8:aa00:1::/64,vpn\r\n::ffff:198.51.100.40\r\n"), "exits.txt"); err != nil {
+		t.Fatal(err)
+	}
+	rv := wrongDoorResolver(t, Options{Proxies: &pl})
+	runResolveCases(t, rv, []resolveCase{
+		{"known Tor exit with a lease", "192.0.2.12", "", "2026-06-10T12:00:00Z", outcome{ambiguous, "", []string{ReasonKnownProxy}}},
+		{"known VPN prefix in an IPv6 delegation", "2001:db8:aa00:1::99", "", "2026-06-10T12:00:00Z", outcome{ambiguous, "", []string{ReasonKnownProxy}}},
+		{"same delegation outside the VPN prefix", "2001:db8:aa00:2::99", "", "2026-06-10T12:00:00Z", outcome{confirmed, "SUB-V6", []string{coverCode}}},
+		{"listed as IPv4-mapped, event in IPv4", "198.51.100.40", "", "2026-06-10T12:00:00Z", outcome{ambiguous, "", []string{ReasonKnownProxy}}},
+		{"event IPv4-mapped, listed in IPv4", "::ffff:192.0.2.12", "", "2026-06-10T12:00:00Z", outcome{ambiguous, "", []string{ReasonKnownProxy}}},
+		{"known exit without a lease", "192.0.2.12", "", "2027-01-10T12:00:00Z", outcome{unresolved, "", []string{ReasonKnownProxy, ReasonNoLease}}},
+	})
+	ev := event(t, "100.64.7.7", "1500", "2026-06-10T12:00:00Z")
+	ev.PossibleProxy = true
+	got, err := rv.Resolve(ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkOutcome(t, got, outcome{ambiguous, "", []string{ReasonPossibleProxy}})
+	rows, _, err := ReadEvents(strings.NewReader("event_id,ip,port,time,possibleProxy\ne1,100.64.7.7,1500,2026-06-10T12:00:00Z,TRUE\ne2,100.64.7.7,1500,2026-06-10T12:00:00Z,false\n"), "ev.csv")
+	if err != nil || len(rows) != 2 || !rows[0].PossibleProxy || rows[1].PossibleProxy {
+		t.Fatalf("possibleProxy column: %+v %v", rows, err)
+	}
+	if _, _, err := ReadEvents(strings.NewReader("event_id,ip,port,time,possible_proxy\ne1,100.64.7.7,1500,2026-06-10T12:00:00Z,maybe\n"), "ev.csv"); err == nil || !strings.Contains(err.Error(), "ev.csv:2: column 5 (possible_proxy)") {
+		t.Errorf("possible_proxy maybe: %v", err)
+	}
+}
+
+func TestAttributionIPv6Delegations(t *testing.T) {
+	rv := wrongDoorResolver(t, Options{})
+	runResolveCases(t, rv, []resolveCase{
+		{"address inside the /56", "2001:db8:aa00:ff:1234::1", "", "2026-06-10T12:00:00Z", outcome{confirmed, "SUB-V6", []string{coverCode}}},
+		{"written in full with leading zeros", "2001:0db8:aa00:00ff:0000:0000:0000:0001", "", "2026-06-10T12:00:00Z", outcome{confirmed, "SUB-V6", []string{coverCode}}},
+		{"upper case", "2001:DB8:AA00::1", "", "2026-06-10T12:00:00Z", outcome{confirmed, "SUB-V6", []string{coverCode}}},
+		{"first address past the /56", "2001:db8:aa00:100::1", "", "2026-06-10T12:00:00Z", outcome{unresolved, "", []string{ReasonNoLease}}},
+	})
+	checkISPRefusals(t, []ispRefusal{
+		{"delegation with host bits set", ispHead + "2001:db8:bb00:1::/56,,,2026-06-01T00:00:00Z,2026-06-30T00:00:00Z,S1,,,\n", []string{"isp.csv:2", "column 1 (ip)", "host bits", "2001:db8:bb00::/56"}},
+		{"IPv4 prefix with host bits set", ispHead + "192.0.2.1/24,,,2026-06-01T00:00:00Z,2026-06-30T00:00:00Z,S1,,,\n", []string{"isp.csv:2", "column 1 (ip)", "192.0.2.0/24"}},
+		{"address with a zone", ispHead + "fe80::1%eth0,,,2026-06-01T00:00:00Z,2026-06-30T00:00:00Z,S1,,,\n", []string{"isp.csv:2", "column 1 (ip)"}},
+		{"prefix length past 128", ispHead + "2001:db8::/129,,,2026-06-01T00:00:00Z,2026-06-30T00:00:00Z,S1,,,\n", []string{"isp.csv:2", "column 1 (ip)"}},
+		{"IPv4 with leading zeros", ispHead + "192.000.002.001,,,2026-06-01T00:00:00Z,2026-06-30T00:00:00Z,S1,,,\n", []string{"isp.csv:2", "column 1 (ip)"}},
+	})
+	// An IPv4-mapped delegation is read as the IPv4 prefix.
+	ls, err := ReadISP(strings.NewReader(ispHead+"::ffff:192.0.2.0/120,,,2026-06-01T00:00:00Z,2026-06-30T00:00:00Z,S1,,,\n"), "isp.csv")
+	if err != nil || len(ls) != 1 || ls[0].Prefix != netip.MustParsePrefix("192.0.2.0/24") {
+		t.Fatalf("mapped prefix: %+v %v", ls, err)
+	}
+}
+
+func radiusResolver(tb testing.TB, log string) *Resolver {
+	tb.Helper()
+	leases, err := ReadLeases(strings.NewReader(log), "acct.log")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return NewResolver(NewIndex(leases), Options{})
+}
+
+func TestAttributionRADIUSSessions(t *testing.T) {
+	t.Run("missing Stop", func(t *testing.T) {
+		rv := radiusResolver(t, `Acct-Status-Type=Start Acct-Session-Id=m1 Framed-IP-Address=192.0.2.110 Event-Timestamp=2026-06-05T08:00:00Z User-Name=ada@example.com
+Acct-Status-Type=Interim-Update Acct-Session-Id=m1 Framed-IP-Address=192.0.2.110 Event-Timestamp=2026-06-05T09:00:00Z User-Name=ada@example.com
+Acct-Status-Type=Start Acct-Session-Id=m2 Framed-IP-Address=192.0.2.111 Event-Timestamp=2026-06-05T10:00:00Z User-Name=ben@example.com
+Acct-Status-Type=Stop Acct-Session-Id=m2 Framed-IP-Address=192.0.2.111 Event-Timestamp=2026-06-05T12:00:00Z User-Name=ben@example.com
+`)
+		runResolveCases(t, rv, []resolveCase{
+			{"between Start and the last Interim", "192.0.2.110", "", "2026-06-05T08:30:00Z", outcome{confirmed, "ada@example.com", []string{coverCode, noInstall}}},
+			{"after the last record", "192.0.2.110", "", "2026-06-05T10:00:00Z", outcome{ambiguous, "", []string{ReasonLeaseOpenEnd, ReasonSessionEndUnknown}}},
+			{"within the tolerance of the last record", "192.0.2.110", "", "2026-06-05T08:59:30Z", outcome{ambiguous, "", []string{ReasonLeaseOpenEnd, ReasonSessionEndUnknown}}},
+			{"after the log ends", "192.0.2.110", "", "2026-06-05T13:00:00Z", outcome{unresolved, "", []string{ReasonNoLease}}},
+		})
+	})
+	t.Run("missing Stop, address given to another", func(t *testing.T) {
+		rv := radiusResolver(t, `Event-Timestamp,Acct-Status-Type,Acct-Session-Id,Framed-IP-Address,User-Name
+2026-06-05T08:00:00Z,Start,a1,192.0.2.112,ada@example.com
+2026-06-05T11:00:00Z,Start,b1,192.0.2.112,ben@example.com
+2026-06-05T11:45:00Z,Stop,b1,192.0.2.112,ben@example.com
+2026-06-05T12:00:00Z,Start,c1,192.0.2.113,cy@example.com
+`)
+		runResolveCases(t, rv, []resolveCase{
+			{"in the other's session", "192.0.2.112", "", "2026-06-05T11:30:00Z", outcome{ambiguous, "", []string{ReasonLeaseOpenEnd, ReasonSessionEndUnknown, ReasonMultipleSubscribers}}},
+		})
+	})
+	t.Run("Stop before Start in the file", func(t *testing.T) {
+		rv := radiusResolver(t, `Acct-Status-Type=Stop Acct-Session-Id=s1 Framed-IP-Address=192.0.2.114 Event-Timestamp=2026-06-05T12:00:00Z User-Name=ada@example.com
+Acct-Status-Type=Start Acct-Session-Id=s1 Framed-IP-Address=192.0.2.114 Event-Timestamp=2026-06-05T08:00:00Z User-Name=ada@example.com
+`)
+		runResolveCases(t, rv, []resolveCase{
+			{"records in time order pair", "192.0.2.114", "", "2026-06-05T10:00:00Z", outcome{confirmed, "ada@example.com", []string{coverCode, noInstall}}},
+		})
+	})
+	t.Run("Stop timed before its Start", func(t *testing.T) {
+		rv := radiusResolver(t, `Acct-Status-Type=Start Acct-Session-Id=s2 Framed-IP-Address=192.0.2.115 Event-Timestamp=2026-06-05T12:00:00Z User-Name=ada@example.com
+Acct-Status-Type=Stop Acct-Session-Id=s2 Framed-IP-Address=192.0.2.115 Event-Timestamp=2026-06-05T08:00:00Z User-Name=ada@example.com
+Acct-Status-Type=Start Acct-Session-Id=t1 Framed-IP-Address=192.0.2.116 Event-Timestamp=2026-06-05T06:00:00Z User-Name=ben@example.com
+Acct-Status-Type=Stop Acct-Session-Id=t1 Framed-IP-Address=192.0.2.116 Event-Timestamp=2026-06-05T14:00:00Z User-Name=ben@example.com
+`)
+		runResolveCases(t, rv, []resolveCase{
+			{"before the Stop", "192.0.2.115", "", "2026-06-05T07:00:00Z", outcome{ambiguous, "", []string{ReasonLeaseOpenStart, ReasonSessionStartUnknown}}},
+			{"between Stop and Start", "192.0.2.115", "", "2026-06-05T10:00:00Z", outcome{unresolved, "", []string{ReasonNoLease}}},
+			{"after the Start", "192.0.2.115", "", "2026-06-05T13:00:00Z", outcome{ambiguous, "", []string{ReasonLeaseOpenEnd, ReasonSessionEndUnknown}}},
+		})
+	})
+	t.Run("Interim records", func(t *testing.T) {
+		rv := radiusResolver(t, `Acct-Status-Type=Start Acct-Session-Id=x0 Framed-IP-Address=192.0.2.119 Event-Timestamp=2026-06-05T06:00:00Z User-Name=dee@example.com
+Acct-Status-Type=Interim-Update Acct-Session-Id=i1 Framed-IP-Address=192.0.2.117 Event-Timestamp=2026-06-05T09:00:00Z User-Name=ada@example.com
+Acct-Status-Type=Interim-Update Acct-Session-Id=i1 Framed-IP-Address=192.0.2.117 Event-Timestamp=2026-06-05T10:00:00Z User-Name=ada@example.com
+Acct-Status-Type=Stop Acct-Session-Id=i1 Framed-IP-Address=192.0.2.117 Event-Timestamp=2026-06-05T11:00:00Z User-Name=ada@example.com
+Acct-Status-Type=Stop Acct-Session-Id=x0 Framed-IP-Address=192.0.2.119 Event-Timestamp=2026-06-05T12:00:00Z User-Name=dee@example.com
+`)
+		runResolveCases(t, rv, []resolveCase{
+			{"between the first Interim and the Stop", "192.0.2.117", "", "2026-06-05T09:30:00Z", outcome{confirmed, "ada@example.com", []string{coverCode, noInstall}}},
+			{"before the first Interim, no Start", "192.0.2.117", "", "2026-06-05T08:00:00Z", outcome{ambiguous, "", []string{ReasonLeaseOpenStart, ReasonSessionStartUnknown}}},
+		})
+	})
+	t.Run("Stop without Start, with and without Acct-Session-Time", func(t *testing.T) {
+		rv := radiusResolver(t, `Acct-Status-Type=Start Acct-Session-Id=x0 Framed-IP-Address=192.0.2.119 Event-Timestamp=2026-06-05T06:00:00Z User-Name=dee@example.com
+Acct-Status-Type=Stop Acct-Session-Id=d1 Framed-IP-Address=192.0.2.118 Event-Timestamp=2026-06-05T12:00:00Z Acct-Session-Time=7200 User-Name=ada@example.com
+Acct-Status-Type=Stop Acct-Session-Id=d2 Framed-IP-Address=192.0.2.120 Event-Timestamp=2026-06-05T12:00:00Z User-Name=ben@example.com
+`)
+		runResolveCases(t, rv, []resolveCase{
+			{"within Acct-Session-Time", "192.0.2.118", "", "2026-06-05T11:00:00Z", outcome{confirmed, "ada@example.com", []string{coverCode, noInstall}}},
+			{"before Acct-Session-Time", "192.0.2.118", "", "2026-06-05T09:00:00Z", outcome{unresolved, "", []string{ReasonNoLease}}},
+			{"no Start, no session time", "192.0.2.120", "", "2026-06-05T11:00:00Z", outcome{ambiguous, "", []string{ReasonLeaseOpenStart, ReasonSessionStartUnknown}}},
+		})
+	})
+	t.Run("duplicate session ids", func(t *testing.T) {
+		rv := radiusResolver(t, `Event-Timestamp,Acct-Status-Type,Acct-Session-Id,Framed-IP-Address,User-Name,NAS-IP-Address
+2026-06-05T08:00:00Z,Start,dup,192.0.2.121,ada@example.com,198.51.100.1
+2026-06-05T08:00:00Z,Start,dup,192.0.2.121,ada@example.com,198.51.100.1
+2026-06-05T08:00:00Z,Start,dup,192.0.2.122,ben@example.com,198.51.100.2
+2026-06-05T10:00:00Z,Stop,dup,192.0.2.121,ada@example.com,198.51.100.1
+2026-06-05T10:00:05Z,Stop,dup,192.0.2.121,ada@example.com,198.51.100.1
+2026-06-05T10:00:00Z,Stop,dup,192.0.2.122,ben@example.com,198.51.100.2
+2026-06-05T11:00:00Z,Start,dup,192.0.2.121,cy@example.com,198.51.100.1
+2026-06-05T12:00:00Z,Stop,dup,192.0.2.121,cy@example.com,198.51.100.1
+`)
+		runResolveCases(t, rv, []resolveCase{
+			{"same id on two NAS, first", "192.0.2.121", "", "2026-06-05T09:00:00Z", outcome{confirmed, "ada@example.com", []string{coverCode, noInstall}}},
+			{"same id on two NAS, second", "192.0.2.122", "", "2026-06-05T09:00:00Z", outcome{confirmed, "ben@example.com", []string{coverCode, noInstall}}},
+			{"id reused after its Stop", "192.0.2.121", "", "2026-06-05T11:30:00Z", outcome{confirmed, "cy@example.com", []string{coverCode, noInstall}}},
+			{"a repeated Stop makes no session", "192.0.2.121", "", "2026-06-05T10:30:00Z", outcome{unresolved, "", []string{ReasonNoLease}}},
+		})
+	})
+	for _, tt := range []struct{ name, log, want string }{
+		{"second Start without a Stop", "Acct-Status-Type=Start Acct-Session-Id=d Framed-IP-Address=192.0.2.1 Timestamp=2026-06-05T08:00:00Z User-Name=ada\n" +
+			"Acct-Status-Type=Start Acct-Session-Id=d Framed-IP-Address=192.0.2.1 Timestamp=2026-06-05T09:00:00Z User-Name=ada\n", "acct.log:2"},
+		{"one session, two subscribers", "Acct-Status-Type=Start Acct-Session-Id=d Framed-IP-Address=192.0.2.1 Timestamp=2026-06-05T08:00:00Z User-Name=ada\n" +
+			"Acct-Status-Type=Stop Acct-Session-Id=d Framed-IP-Address=192.0.2.1 Timestamp=2026-06-05T09:00:00Z User-Name=ben\n", "acct.log:2"},
+		{"12-hour timestamp", "Acct-Status-Type=Start Acct-Session-Id=d Framed-IP-Address=192.0.2.1 Timestamp=\"2026-06-05 08:00:00 PM\" User-Name=ada\n", "acct.log:1"},
+		{"timestamp without offset", "Event-Timestamp,Acct-Status-Type,Acct-Session-Id,Framed-IP-Address,User-Name\n2026-06-05 18:00:00,Start,d,192.0.2.1,ada\n", "acct.log:2"},
+		{"leading zeros in the address", "Acct-Status-Type=Start Acct-Session-Id=d Framed-IP-Address=192.000.002.001 Timestamp=2026-06-05T08:00:00Z User-Name=ada\n", "acct.log:1"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ReadLeases(strings.NewReader(tt.log), "acct.log")
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("got %v, want refused naming %s", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestAttributionCorroboration(t *testing.T) {
+	rv := wrongDoorResolver(t, Options{})
+	type ev struct{ ip, port, time string }
+	for _, tt := range []struct {
+		name   string
+		minGap time.Duration
+		events []ev
+		want   outcome
+	}{
+		{"two events an hour apart, same subscriber", 0, []ev{{"192.0.2.12", "", "2026-06-10T10:00:00Z"}, {"192.0.2.12", "", "2026-06-10T11:00:00Z"}},
+			outcome{safeguard.AttrCorroborated, "SUB-12", []string{ReasonIndependentEvents, ReasonSameDay}}},
+		{"two events on different days, address and port", 0, []ev{{"2001:db8:aa00::1", "", "2026-06-10T10:00:00Z"}, {"2001:db8:aa00:5::1", "443", "2026-06-12T10:00:00+02:00"}},
+			outcome{safeguard.AttrCorroborated, "SUB-V6", []string{ReasonIndependentEvents, ReasonDifferentDays}}},
+		{"one referral's events a minute apart", 0, []ev{{"192.0.2.12", "", "2026-06-10T10:00:00Z"}, {"192.0.2.12", "", "2026-06-10T10:01:00Z"}},
+			outcome{confirmed, "SUB-12", []string{ReasonNotIndependent}}},
+		{"one second short of an hour", 0, []ev{{"192.0.2.12", "", "2026-06-10T10:00:00Z"}, {"192.0.2.12", "", "2026-06-10T10:59:59Z"}},
+			outcome{confirmed, "SUB-12", []string{ReasonNotIndependent}}},
+		{"the same event twice", 0, []ev{{"192.0.2.12", "", "2026-06-10T10:00:00Z"}, {"192.0.2.12", "", "2026-06-10T11:00:00+01:00"}},
+			outcome{confirmed, "SUB-12", []string{ReasonNotIndependent}}},
+		{"three events, the last two hours on", 0, []ev{{"192.0.2.12", "", "2026-06-10T10:00:00Z"}, {"192.0.2.12", "", "2026-06-10T10:01:00Z"}, {"192.0.2.12", "", "2026-06-10T12:01:00Z"}},
+			outcome{safeguard.AttrCorroborated, "SUB-12", []string{ReasonIndependentEvents, ReasonSameDay}}},
+		{"a day apart with a two-day gap asked", 48 * time.Hour, []ev{{"192.0.2.12", "", "2026-06-10T10:00:00Z"}, {"192.0.2.12", "", "2026-06-11T10:00:00Z"}},
+			outcome{confirmed, "SUB-12", []string{ReasonNotIndependent}}},
+		{"confirmed events of two subscribers", 0, []ev{{"192.0.2.12", "", "2026-06-10T10:00:00Z"}, {"192.0.2.12", "", "2026-06-20T10:00:00Z"}},
+			outcome{ambiguous, "", []string{ReasonDifferentSubscribers}}},
+		{"one confirmed, one without offset", 0, []ev{{"192.0.2.12", "", "2026-06-10T10:00:00Z"}, {"192.0.2.12", "", "2026-06-10 14:00:00"}},
+			outcome{confirmed, "SUB-12", []string{ReasonOnlyOneConfirmed, ReasonOtherEvents}}},
+		{"one confirmed, one shared without port", 0, []ev{{"192.0.2.12", "", "2026-06-10T10:00:00Z"}, {"100.64.7.7", "", "2026-06-11T10:00:00Z"}},
+			outcome{confirmed, "SUB-12", []string{ReasonOnlyOneConfirmed, ReasonOtherEvents}}},
+		{"two ambiguous events", 0, []ev{{"100.64.7.7", "", "2026-06-10T10:00:00Z"}, {"100.64.7.7", "", "2026-06-11T10:00:00Z"}},
+			outcome{ambiguous, "", []string{ReasonNoConfirmed}}},
+		{"nothing covers", 0, []ev{{"192.0.2.250", "", "2026-06-10T10:00:00Z"}},
+			outcome{unresolved, "", []string{ReasonNoConfirmed}}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var results []Result
+			for i, e := range tt.events {
+				x := event(t, e.ip, e.port, e.time)
+				x.Ref = fmt.Sprintf("e%d", i+1)
+				r, err := rv.Resolve(x)
+				if err != nil {
+					t.Fatal(err)
+				}
+				results = append(results, r)
+			}
+			got := Corroborate("SG-1", results, tt.minGap)
+			sub := ""
+			if got.Subscriber != nil {
+				sub = got.Subscriber.ID
+			}
+			codes := got.Reasons.Codes()
+			slices.Sort(codes)
+			want := slices.Clone(tt.want.codes)
+			slices.Sort(want)
+			if got.Status != tt.want.status || sub != tt.want.sub || !slices.Equal(codes, want) {
+				t.Errorf("got %s %q %v, want %s %q %v", got.Status, sub, codes, tt.want.status, tt.want.sub, want)
+			}
+		})
+	}
+}
+
+func TestAttributionFileFormats(t *testing.T) {
+	const row = "192.0.2.12,,,2026-06-01T00:00:00Z,2026-06-30T00:00:00Z,SUB-1,\"Name, With Comma\",\"1 Road, Town\",\"2 Road, Town\""
+	for _, tt := range []struct{ name, doc string }{
+		{"CRLF", strings.ReplaceAll(ispHead+row+"\n", "\n", "\r\n")},
+		{"BOM before the header", "\ufeff" + ispHead + row + "\n"},
+		{"BOM before a quoted header", "\ufeff\"ip\",port_start,port_end,start,end,subscriber_id,name,install_address,billing_address\n" + row + "\n"},
+		{"BOM and no header", "\ufeff" + row + "\n"},
+		{"no final newline", ispHead + row},
+		{"blank lines and comments", "# ISP reply\n\n" + ispHead + "\n" + row + "\n\n"},
+		{"upper-case header with spaces", "IP, Port_Start, Port_End, Start, End, Subscriber_ID, Name, Installation_Address, Billing_Address\n" + row + "\n"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ls, err := ReadISP(strings.NewReader(tt.doc), "isp.csv")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(ls) != 1 || ls[0].Prefix != netip.MustParsePrefix("192.0.2.12/32") || ls[0].Subscriber.ID != "SUB-1" ||
+				ls[0].Subscriber.Name != "Name, With Comma" || ls[0].Subscriber.InstallAddress != "1 Road, Town" || ls[0].Subscriber.BillingAddress != "2 Road, Town" {
+				t.Errorf("leases = %+v", ls)
+			}
+		})
+	}
+	checkISPRefusals(t, []ispRefusal{
+		{"empty file", "", []string{"isp.csv", "empty"}},
+		{"header missing a column", "ip,port_start,port_end,start,subscriber_id\n192.0.2.1,,,2026-06-01T00:00:00Z,S1\n", []string{"isp.csv:1", `no "end" column`}},
+		{"column named twice", "ip,ip,port_start,port_end,start,end,subscriber_id\n", []string{"isp.csv:1", "twice"}},
+		{"short row", ispHead + "192.0.2.1,,,2026-06-01T00:00:00Z\n", []string{"isp.csv:2", "end", "missing"}},
+		{"unclosed quote", ispHead + "192.0.2.1,,,2026-06-01T00:00:00Z,2026-06-30T00:00:00Z,S1,\"Open,,\n", []string{"isp.csv:2"}},
+		{"empty subscriber", ispHead + "192.0.2.1,,,2026-06-01T00:00:00Z,2026-06-30T00:00:00Z, ,,,\n", []string{"isp.csv:2", "column 6 (subscriber_id)"}},
+		{"error on the third row", ispHead + row + "\r\n" + row + "\r\n192.0.2.1,,,2026-06-01T00:00:00,2026-06-30T00:00:00Z,S1,,,\r\n", []string{"isp.csv:4", "column 4 (start)"}},
+	})
+	// A header and no rows is an ISP that found nothing: no leases.
+	if ls, err := ReadISP(strings.NewReader(ispHead), "isp.csv"); err != nil || len(ls) != 0 {
+		t.Errorf("header only: %+v %v", ls, err)
+	}
+
+	// Events: CRLF, BOM, quoted cells, another column order.
+	rows, hasSubject, err := ReadEvents(strings.NewReader("\ufeff\"time\",\"port\",\"ip\",\"event_id\",subject\r\n\"2026-06-10 10:00:00, BST\",,192.0.2.12,e1,SG-1\r\n2026-06-10T10:00:00+0100,,::ffff:192.0.2.12,e2,SG-1\r\n"), "ev.csv")
+	if err == nil {
+		t.Errorf("a comma inside a time was read: %+v", rows)
+	}
+	rows, hasSubject, err = ReadEvents(strings.NewReader("\ufeff\"time\",\"port\",\"ip\",\"event_id\",subject\r\n\"2026-06-10 10:00:00 BST\",,192.0.2.12,e1,SG-1\r\n2026-06-10T10:00:00+0100,,::ffff:192.0.2.12,e2,SG-1\r\n"), "ev.csv")
+	if err != nil || !hasSubject || len(rows) != 2 || rows[0].Ref != "e1" || rows[0].TimeText != "2026-06-10 10:00:00 BST" || rows[0].HasOffset ||
+		rows[1].At == nil || !rows[1].At.Equal(time.Date(2026, 6, 10, 9, 0, 0, 0, time.UTC)) || rows[1].Subject != "SG-1" || rows[1].Line != 3 {
+		t.Fatalf("events: %+v %v %v", rows, hasSubject, err)
+	}
+	for _, tt := range []struct{ name, doc, want string }{
+		{"empty file", "", "ev.csv: empty"},
+		{"header without ip", "event_id,addr,port,time\ne1,192.0.2.1,,2026-06-10T10:00:00Z\n", "ev.csv:1"},
+		{"a time that is not one", "event_id,ip,port,time\ne1,192.0.2.1,,yesterday\n", "ev.csv:2: column 4 (time)"},
+		{"a time only", "event_id,ip,port,time\ne1,192.0.2.1,,12:30:00\n", "ev.csv:2: column 4 (time)"},
+		{"24:00", "event_id,ip,port,time\ne1,192.0.2.1,,2026-06-10 24:00\n", "ev.csv:2: column 4 (time)"},
+		{"leap second", "event_id,ip,port,time\ne1,192.0.2.1,,2016-12-31T23:59:60Z\n", "ev.csv:2: column 4 (time)"},
+		{"hour 13 PM", "event_id,ip,port,time\ne1,192.0.2.1,,2026-06-10 13:00 PM\n", "ev.csv:2: column 4 (time)"},
+		{"offset +15:00", "event_id,ip,port,time\ne1,192.0.2.1,,2026-06-10T10:00:00+15:00\n", "ev.csv:2: column 4 (time)"},
+		{"an address with a prefix length", "event_id,ip,port,time\ne1,192.0.2.1/32,,2026-06-10T10:00:00Z\n", "ev.csv:2: column 2 (ip)"},
+		{"duplicate event id", "event_id,ip,port,time\ne1,192.0.2.1,,2026-06-10T10:00:00Z\ne1,192.0.2.2,,2026-06-10T10:00:00Z\n", "ev.csv:3: column 1 (event_id)"},
+	} {
+		t.Run("events "+tt.name, func(t *testing.T) {
+			_, _, err := ReadEvents(strings.NewReader(tt.doc), "ev.csv")
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("got %v, want refused naming %s", err, tt.want)
+			}
+		})
 	}
 }

@@ -88,6 +88,9 @@ func ReadISP(r io.Reader, file string) ([]Lease, error) {
 		}
 		out = append(out, l)
 	}
+	if first {
+		return nil, safeguard.Errorf(safeguard.EINVALID, "%s: empty: no header and no leases (want %s)", file, strings.Join(ispColumns, ","))
+	}
 	if w := clock.warning(file); w != "" {
 		for i := range out {
 			out[i].ClockWarning = w
