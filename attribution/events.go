@@ -144,18 +144,16 @@ func eventHeader(rec []string, col map[string]int) error {
 }
 
 // isEventHeader reports whether a first row names columns rather than
-// holding an event: it has cells "ip" and "time".
+// holding an event: it has a cell naming a column, so that a header
+// missing one is reported as such rather than read as an event.
 func isEventHeader(rec []string) bool {
-	var ip, tm bool
 	for _, h := range rec {
 		switch strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))) {
-		case "ip":
-			ip = true
-		case "time":
-			tm = true
+		case "event_id", "ip", "port", "time", "possible_proxy", "possibleproxy":
+			return true
 		}
 	}
-	return ip && tm
+	return false
 }
 
 // ReadLeases reads an ISP response CSV or a RADIUS-accounting log,

@@ -654,6 +654,7 @@ func TestAttributionFileFormats(t *testing.T) {
 	checkISPRefusals(t, []ispRefusal{
 		{"empty file", "", []string{"isp.csv", "empty"}},
 		{"header missing a column", "ip,port_start,port_end,start,subscriber_id\n192.0.2.1,,,2026-06-01T00:00:00Z,S1\n", []string{"isp.csv:1", `no "end" column`}},
+		{"header naming the address column otherwise", "address,port_start,port_end,start,end,subscriber_id\n192.0.2.1,,,2026-06-01T00:00:00Z,2026-06-30T00:00:00Z,S1\n", []string{"isp.csv:1", `no "ip" column`}},
 		{"column named twice", "ip,ip,port_start,port_end,start,end,subscriber_id\n", []string{"isp.csv:1", "twice"}},
 		{"short row", ispHead + "192.0.2.1,,,2026-06-01T00:00:00Z\n", []string{"isp.csv:2", "end", "missing"}},
 		{"unclosed quote", ispHead + "192.0.2.1,,,2026-06-01T00:00:00Z,2026-06-30T00:00:00Z,S1,\"Open,,\n", []string{"isp.csv:2"}},
@@ -677,7 +678,8 @@ func TestAttributionFileFormats(t *testing.T) {
 	}
 	for _, tt := range []struct{ name, doc, want string }{
 		{"empty file", "", "ev.csv: empty"},
-		{"header without ip", "event_id,addr,port,time\ne1,192.0.2.1,,2026-06-10T10:00:00Z\n", "ev.csv:1"},
+		{"header without ip", "event_id,addr,port,time\ne1,192.0.2.1,,2026-06-10T10:00:00Z\n", `ev.csv:1: header has no "ip" column`},
+		{"header without time", "event_id,ip,port,timestamp\ne1,192.0.2.1,,2026-06-10T10:00:00Z\n", `ev.csv:1: header has no "time" column`},
 		{"a time that is not one", "event_id,ip,port,time\ne1,192.0.2.1,,yesterday\n", "ev.csv:2: column 4 (time)"},
 		{"a time only", "event_id,ip,port,time\ne1,192.0.2.1,,12:30:00\n", "ev.csv:2: column 4 (time)"},
 		{"24:00", "event_id,ip,port,time\ne1,192.0.2.1,,2026-06-10 24:00\n", "ev.csv:2: column 4 (time)"},

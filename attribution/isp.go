@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -283,11 +284,18 @@ func parseBool(s string) (bool, error) {
 	return false, fmt.Errorf("%q is not true or false", s)
 }
 
-// isHeader reports whether a first row names columns: it has a cell "ip".
+// isHeader reports whether a first row names columns: it has a cell that
+// is the name of a column (so that a header missing "ip" is reported as
+// such, not read as a row).
 func isHeader(rec []string) bool {
 	for _, h := range rec {
-		if strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))) == "ip" {
+		switch h := strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))); h {
+		case "shared", "installation_address", "subscriber":
 			return true
+		default:
+			if slices.Contains(ispColumns, h) {
+				return true
+			}
 		}
 	}
 	return false
