@@ -697,3 +697,21 @@ func TestAttributionFileFormats(t *testing.T) {
 		})
 	}
 }
+
+// TestAttributionImpossibleOffsetFromCaller: a referral parser that let an
+// impossible offset through (time.Parse reads +24:00 and +01:60) does not
+// get an instant resolved from it.
+func TestAttributionImpossibleOffsetFromCaller(t *testing.T) {
+	rv := wrongDoorResolver(t, Options{})
+	for _, text := range []string{"2026-06-10T10:00:00+24:00", "2026-06-10T10:00:00+01:60", "2026-06-10T10:00:00-13:00"} {
+		at, err := time.Parse(time.RFC3339, text)
+		if err != nil {
+			t.Fatalf("%s: %v", text, err)
+		}
+		at = at.UTC()
+		ev := Event{Ref: "e1", IPEvent: safeguard.IPEvent{IP: netip.MustParseAddr("192.0.2.12"), TimeText: text, At: &at, HasOffset: true}}
+		if got, err := rv.Resolve(ev); err == nil || safeguard.ErrorCode(err) != safeguard.EINVALID || !strings.Contains(err.Error(), "out of range") {
+			t.Errorf("%s: %s %v, want refused as out of range", text, got.Status, err)
+		}
+	}
+}

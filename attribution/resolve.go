@@ -1,6 +1,7 @@
 package attribution
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -374,6 +375,11 @@ func describeSpans(spans []span) string {
 // instant the world's offsets allow (UTC-12 to UTC+14).
 func (rv *Resolver) instants(ev Event, res *Result) ([]span, error) {
 	if ev.HasOffset && ev.At != nil {
+		// A caller's parser may have let through an offset no zone has
+		// (time.Parse reads +24:00 and +01:60): that instant is no reading.
+		if _, err := ParseEventTime(ev.TimeText); errors.Is(err, errOffsetRange) {
+			return nil, safeguard.WrapError(safeguard.EINVALID, err, "event %s: %v", ev.Ref, err)
+		}
 		at := ev.At.UTC()
 		res.At = &at
 		return []span{{at, at}}, nil
