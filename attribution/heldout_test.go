@@ -687,6 +687,9 @@ func TestAttributionFileFormats(t *testing.T) {
 		{"hour 13 PM", "event_id,ip,port,time\ne1,192.0.2.1,,2026-06-10 13:00 PM\n", "ev.csv:2: column 4 (time)"},
 		{"offset +15:00", "event_id,ip,port,time\ne1,192.0.2.1,,2026-06-10T10:00:00+15:00\n", "ev.csv:2: column 4 (time)"},
 		{"an address with a prefix length", "event_id,ip,port,time\ne1,192.0.2.1/32,,2026-06-10T10:00:00Z\n", "ev.csv:2: column 2 (ip)"},
+		{"column named twice", "event_id,ip,port,time,ip\ne1,192.0.2.1,,2026-06-10T10:00:00Z,192.0.2.2\n", `ev.csv:1: column "ip" appears twice`},
+		{"offset split into a cell of its own", "event_id,ip,port,time\ne1,192.0.2.1,,2026-06-10 10:00:00,+01:00\n", "ev.csv:2: column 5 (unnamed)"},
+		{"a sixth cell without a header", "e1,192.0.2.1,,2026-06-10T10:00:00Z,SG-1,true\n", "ev.csv:1: column 6 (unnamed)"},
 		{"duplicate event id", "event_id,ip,port,time\ne1,192.0.2.1,,2026-06-10T10:00:00Z\ne1,192.0.2.2,,2026-06-10T10:00:00Z\n", "ev.csv:3: column 1 (event_id)"},
 	} {
 		t.Run("events "+tt.name, func(t *testing.T) {
