@@ -173,7 +173,7 @@ func isEventHeader(rec []string) bool {
 func ReadLeases(r io.Reader, file string) ([]Lease, error) {
 	br := bufio.NewReader(r)
 	head, _ := br.Peek(4096)
-	if strings.Contains(strings.ToLower(firstDataLine(string(head))), "acct-status-type") {
+	if isRADIUSHead(firstDataLine(string(head))) {
 		return ReadRADIUS(br, file)
 	}
 	return ReadISP(br, file)

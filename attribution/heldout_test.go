@@ -718,3 +718,21 @@ func TestAttributionImpossibleOffsetFromCaller(t *testing.T) {
 		}
 	}
 }
+
+func TestAttributionRADIUSColumnNames(t *testing.T) {
+	for _, head := range []string{
+		"Event-Timestamp,Acct-Status-Type,Acct-Session-Id,Framed-IP-Address,User-Name",
+		"timestamp,acct_status_type,acct_session_id,framed_ip_address,account",
+		"\ufefftime,status,session_id,ip,subscriber_id",
+		"Timestamp,Acct Status Type,Acct Session Id,Framed IP Address,Calling Station Id",
+	} {
+		t.Run(head, func(t *testing.T) {
+			rv := radiusResolver(t, head+"\r\n2026-06-05T08:00:00Z,Start,c1,192.0.2.130,ada@example.com\r\n2026-06-05T10:00:00Z,Stop,c1,192.0.2.130,ada@example.com\r\n")
+			got, err := rv.Resolve(event(t, "192.0.2.130", "", "2026-06-05T09:00:00Z"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkOutcome(t, got, outcome{confirmed, "ada@example.com", []string{coverCode, noInstall}})
+		})
+	}
+}

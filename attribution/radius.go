@@ -45,7 +45,6 @@ var radiusKeys = map[string]string{
 	"calling-station-id":     "calling",
 	"user-name":              "account",
 	"account":                "account",
-	"subscriber_id":          "account",
 	"acct-session-time":      "duration",
 	"framed-ipv6-address":    "ip",
 	"acct-delay-time":        "",
@@ -67,6 +66,32 @@ var radiusKeys = map[string]string{
 	"acct-link-count":        "",
 	"connect-info":           "",
 	"tunnel-client-endpoint": "",
+
+	// Short names an ISP's export may use instead.
+	"status":          "status",
+	"acct-status":     "status",
+	"session-id":      "session",
+	"session":         "session",
+	"ip":              "ip",
+	"ip-address":      "ip",
+	"framed-ip":       "ip",
+	"ipv6-prefix":     "ip",
+	"nas":             "nas",
+	"subscriber":      "account",
+	"subscriber-id":   "account",
+	"username":        "account",
+	"calling-station": "calling",
+	"session-time":    "duration",
+}
+
+// radiusKey maps an attribute name as written (any case; "_" or a space
+// for "-") to a record field: "" for one that is known and not used,
+// false for one not known.
+func radiusKey(name string) (string, bool) {
+	n := strings.ToLower(strings.TrimSpace(strings.TrimPrefix(name, "\ufeff")))
+	n = strings.NewReplacer("_", "-", " ", "-").Replace(n)
+	k, ok := radiusKeys[n]
+	return k, ok
 }
 
 // ReadRADIUS reads a RADIUS-accounting session log, either CSV with a
@@ -95,6 +120,26 @@ func ReadRADIUS(r io.Reader, file string) ([]Lease, error) {
 		return nil, err
 	}
 	return pairSessions(recs, file)
+}
+
+// isRADIUSHead reports whether a file's first line is of a RADIUS log: it
+// names Acct-Status-Type, or, as a CSV header, has a status and a session
+// column.
+func isRADIUSHead(line string) bool {
+	l := strings.NewReplacer("_", "-", " ", "-").Replace(strings.ToLower(line))
+	if strings.Contains(l, "acct-status-type") {
+		return true
+	}
+	var status, session bool
+	for _, h := range strings.Split(line, ",") {
+		switch k, _ := radiusKey(strings.Trim(strings.TrimSpace(h), `"`)); k {
+		case "status":
+			status = true
+		case "session":
+			session = true
+		}
+	}
+	return status && session
 }
 
 func firstDataLine(s string) string {
@@ -134,8 +179,7 @@ func readRADIUSCSV(r io.Reader, file string) ([]radiusRecord, error) {
 			header = make([]string, len(rec))
 			have := map[string]bool{}
 			for i, h := range rec {
-				h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
-				header[i] = radiusKeys[h]
+				header[i], _ = radiusKey(h)
 				have[header[i]] = true
 			}
 			for _, need := range []string{"status", "ip", "session", "time"} {
@@ -182,7 +226,7 @@ func readRADIUSPairs(r io.Reader, file string) ([]radiusRecord, error) {
 		}
 		var kv []radiusField
 		for i, p := range pairs {
-			k := radiusKeys[strings.ToLower(p[0])]
+			k, _ := radiusKey(p[0])
 			if k != "" {
 				kv = append(kv, radiusField{k, p[1], i + 1})
 			}
