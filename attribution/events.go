@@ -173,7 +173,7 @@ func isEventHeader(rec []string) bool {
 func ReadLeases(r io.Reader, file string) ([]Lease, error) {
 	br := bufio.NewReader(r)
 	head, _ := br.Peek(4096)
-	if isRADIUSHead(firstDataLine(string(head))) {
+	if first := firstDataLine(string(head)); isRADIUSHead(first) || detailDateRE.MatchString(first) {
 		return ReadRADIUS(br, file)
 	}
 	return ReadISP(br, file)

@@ -736,3 +736,50 @@ func TestAttributionRADIUSColumnNames(t *testing.T) {
 		})
 	}
 }
+
+func TestAttributionRADIUSDetailFile(t *testing.T) {
+	at := func(s string) int64 { return time.Date(2026, 6, 5, 0, 0, 0, 0, time.UTC).Add(mustDuration(t, s)).Unix() }
+	detail := fmt.Sprintf(`Fri Jun  5 09:00:00 2026
+	Acct-Status-Type = Start
+	Acct-Session-Id = "det-1"
+	Framed-IP-Address = 192.0.2.140
+	User-Name = "ada@example.com"
+	Event-Timestamp = "Jun  5 2026 08:00:00 UTC"
+	Timestamp = %d
+
+Fri Jun  5 11:00:00 2026
+	Acct-Status-Type = Stop
+	Acct-Session-Id = "det-1"
+	Framed-IP-Address = 192.0.2.140
+	User-Name = "ada@example.com"
+	Event-Timestamp = "Jun  5 2026 11:00:00 BST"
+	Timestamp = %d
+	Acct-Session-Time = 7200
+
+`, at("8h"), at("10h"))
+	rv := radiusResolver(t, detail)
+	runResolveCases(t, rv, []resolveCase{
+		{"inside the session", "192.0.2.140", "", "2026-06-05T09:00:00Z", outcome{confirmed, "ada@example.com", []string{coverCode, noInstall}}},
+		{"after its Stop", "192.0.2.140", "", "2026-06-05T10:30:00Z", outcome{unresolved, "", []string{ReasonNoLease}}},
+	})
+	for _, tt := range []struct{ name, doc, want string }{
+		{"only a zone abbreviation", "Fri Jun  5 09:00:00 2026\n\tAcct-Status-Type = Start\n\tAcct-Session-Id = \"d\"\n\tFramed-IP-Address = 192.0.2.1\n\tUser-Name = \"ada\"\n\tEvent-Timestamp = \"Jun  5 2026 10:00:00 BST\"\n", "acct.log:1"},
+		{"a record without its session id", "Fri Jun  5 09:00:00 2026\n\tAcct-Status-Type = Start\n\tFramed-IP-Address = 192.0.2.1\n\tUser-Name = ada\n\tTimestamp = 1780646400\n", "acct.log:1: no Acct-Session-Id"},
+		{"an attribute outside a record", "Fri Jun  5 09:00:00 2026\n\tAcct-Status-Type = Start\n\tAcct-Session-Id = d\n\tFramed-IP-Address = 192.0.2.1\n\tUser-Name = ada\n\tTimestamp = 1780646400\n\nAcct-Session-Id = d\n", "acct.log:8"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := ReadLeases(strings.NewReader(tt.doc), "acct.log"); err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("got %v, want refused naming %s", err, tt.want)
+			}
+		})
+	}
+}
+
+func mustDuration(tb testing.TB, s string) time.Duration {
+	tb.Helper()
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return d
+}

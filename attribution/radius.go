@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -111,9 +112,12 @@ func ReadRADIUS(r io.Reader, file string) ([]Lease, error) {
 	first := firstDataLine(string(head))
 	var recs []radiusRecord
 	var err error
-	if strings.Contains(first, "=") {
+	switch {
+	case detailDateRE.MatchString(first):
+		recs, err = readRADIUSDetail(br, file)
+	case strings.Contains(first, "="):
 		recs, err = readRADIUSPairs(br, file)
-	} else {
+	default:
 		recs, err = readRADIUSCSV(br, file)
 	}
 	if err != nil {
@@ -207,6 +211,72 @@ func readRADIUSCSV(r io.Reader, file string) ([]radiusRecord, error) {
 type radiusField struct {
 	key, value string
 	col        int
+}
+
+// detailDateRE matches the line that opens a record of a FreeRADIUS
+// detail file: the server's local time, "Fri Jun  5 08:00:00 2026".
+var detailDateRE = regexp.MustCompile(`^[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]?\d \d{2}:\d{2}:\d{2} \d{4}$`)
+
+// readRADIUSDetail reads a FreeRADIUS detail file: records opened by a
+// date line (the server's local time, with no zone: not used) and made of
+// indented "Attribute = Value" lines, ended by a blank line. A record
+// names the line of its date.
+func readRADIUSDetail(r io.Reader, file string) ([]radiusRecord, error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	var out []radiusRecord
+	var kv []radiusField
+	line, start := 0, 0
+	flush := func() error {
+		if start == 0 {
+			return nil
+		}
+		rr, err := makeRADIUSRecord(kv, file, start)
+		if err != nil {
+			return err
+		}
+		out = append(out, rr)
+		kv, start = nil, 0
+		return nil
+	}
+	for sc.Scan() {
+		line++
+		raw := strings.TrimRight(sc.Text(), "\r")
+		text := strings.TrimSpace(raw)
+		switch {
+		case text == "" || text[0] == '#':
+			if err := flush(); err != nil {
+				return nil, err
+			}
+		case detailDateRE.MatchString(raw):
+			if err := flush(); err != nil {
+				return nil, err
+			}
+			start = line
+		case start > 0 && (raw[0] == ' ' || raw[0] == '\t'):
+			k, v, ok := strings.Cut(text, "=")
+			if !ok {
+				return nil, whereErr(file, line, 0, "", fmt.Errorf("expected Attribute = Value, got %q", text))
+			}
+			k = strings.TrimSpace(k)
+			v = strings.TrimSpace(v)
+			if uq, err := strconv.Unquote(v); err == nil && strings.HasPrefix(v, `"`) {
+				v = uq
+			}
+			if key, _ := radiusKey(k); key != "" {
+				kv = append(kv, radiusField{key, v, 0})
+			}
+		default:
+			return nil, whereErr(file, line, 0, "", fmt.Errorf("expected a record's date line (e.g. \"Fri Jun  5 08:00:00 2026\") or an indented Attribute = Value, got %q", text))
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, safeguard.WrapError(safeguard.EINVALID, err, "%s:%d: %v", file, line+1, err)
+	}
+	if err := flush(); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func readRADIUSPairs(r io.Reader, file string) ([]radiusRecord, error) {
@@ -305,6 +375,7 @@ func splitPairs(s string) ([][2]string, error) {
 func makeRADIUSRecord(kv []radiusField, file string, line int) (radiusRecord, error) {
 	rr := radiusRecord{line: line}
 	rawStatus := ""
+	var timeErr error
 	for _, f := range kv {
 		switch f.key {
 		case "status":
@@ -341,11 +412,16 @@ func makeRADIUSRecord(kv []radiusField, file string, line int) (radiusRecord, er
 				rr.duration, rr.hasDur = time.Duration(n)*time.Second, true
 			}
 		case "time":
+			// Several time attributes (a detail file's Timestamp and
+			// Event-Timestamp): the first readable one is used, and
+			// the record is refused only when none can be read.
 			t, err := parseRADIUSTime(f.value)
-			if err != nil {
-				return rr, whereErr(file, line, f.col, "timestamp", err)
+			switch {
+			case err == nil && rr.at.IsZero():
+				rr.at = t
+			case err != nil && timeErr == nil:
+				timeErr = whereErr(file, line, f.col, "timestamp", err)
 			}
-			rr.at = t
 		}
 	}
 	switch rr.status {
@@ -369,6 +445,9 @@ func makeRADIUSRecord(kv []radiusField, file string, line int) (radiusRecord, er
 	if rr.session == "" {
 		return rr, whereErr(file, line, 0, "", fmt.Errorf("no Acct-Session-Id"))
 	}
+	if rr.at.IsZero() && timeErr != nil {
+		return rr, timeErr
+	}
 	if rr.at.IsZero() {
 		return rr, whereErr(file, line, 0, "", fmt.Errorf("no timestamp"))
 	}
@@ -391,9 +470,20 @@ func parseRADIUSTime(s string) (time.Time, error) {
 			return time.Unix(n, 0).UTC(), nil
 		}
 	}
+	if m := detailTimeRE.FindStringSubmatch(s); m != nil {
+		// "Jun  5 2026 08:00:00 UTC", as a detail file writes
+		// Event-Timestamp: only UTC or GMT is an offset.
+		switch strings.ToUpper(m[2]) {
+		case "UTC", "GMT", "Z":
+			return time.Parse("Jan _2 2006 15:04:05", m[1])
+		}
+		return time.Time{}, fmt.Errorf("time %q names the zone %q, an abbreviation that is not an offset: want Unix seconds or RFC 3339 with an offset", s, m[2])
+	}
 	t, err := ParseISPTime(s)
 	return t.UTC(), err
 }
+
+var detailTimeRE = regexp.MustCompile(`^([A-Z][a-z]{2}\s+\d{1,2}\s+\d{4}\s+\d{2}:\d{2}:\d{2})\s+([A-Za-z]{1,5})$`)
 
 // pairSessions turns records into leases. A session's lease covers only
 // what its records show: from its Start (or its Stop less
