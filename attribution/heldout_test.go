@@ -783,3 +783,18 @@ func mustDuration(tb testing.TB, s string) time.Duration {
 	}
 	return d
 }
+
+// TestProxyListNamesTheNarrowestEntry: an address in a listed /24 and a
+// listed /32 is reported with the /32's line, every time.
+func TestProxyListNamesTheNarrowestEntry(t *testing.T) {
+	var pl ProxyList
+	if err := pl.ReadProxies(strings.NewReader("198.51.100.0/24 vpn\n198.51.100.0/25 vpn\n198.51.100.9 tor\n2001:db8::/32\n"), "exits.txt"); err != nil {
+		t.Fatal(err)
+	}
+	for range 20 {
+		p, label, ok := pl.Lookup(netip.MustParseAddr("198.51.100.9"))
+		if !ok || p != netip.MustParsePrefix("198.51.100.9/32") || label != "exits.txt:3" {
+			t.Fatalf("lookup = %s %q %v, want 198.51.100.9/32 from exits.txt:3", p, label, ok)
+		}
+	}
+}
