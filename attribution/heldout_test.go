@@ -798,3 +798,20 @@ func TestProxyListNamesTheNarrowestEntry(t *testing.T) {
 		}
 	}
 }
+
+// TestAttributionRADIUSStartAtLogEnd: a Start that is the log's last
+// record still names its subscriber as a candidate, never confirmed.
+func TestAttributionRADIUSStartAtLogEnd(t *testing.T) {
+	rv := radiusResolver(t, `Acct-Status-Type=Start Acct-Session-Id=a Framed-IP-Address=192.0.2.150 Event-Timestamp=2026-06-05T08:00:00Z User-Name=ada@example.com
+Acct-Status-Type=Stop Acct-Session-Id=a Framed-IP-Address=192.0.2.150 Event-Timestamp=2026-06-05T09:00:00Z User-Name=ada@example.com
+Acct-Status-Type=Start Acct-Session-Id=b Framed-IP-Address=192.0.2.150 Event-Timestamp=2026-06-05T10:00:00Z User-Name=ben@example.com
+`)
+	got, err := rv.Resolve(event(t, "192.0.2.150", "", "2026-06-05T10:00:20Z"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkOutcome(t, got, outcome{ambiguous, "", []string{ReasonLeaseOpenEnd, ReasonSessionEndUnknown, ReasonNearBoundary}})
+	if len(got.Candidates) != 1 || got.Candidates[0].ID != "ben@example.com" {
+		t.Errorf("candidates = %+v, want ben", got.Candidates)
+	}
+}

@@ -531,10 +531,13 @@ func pairSessions(recs []radiusRecord, file string) ([]Lease, error) {
 		if s.openStart && logStart.Before(s.from) {
 			emit(s, logStart, s.from, true, false)
 		}
-		if end.After(s.from) || !openEnd {
+		known := end.After(s.from) || !openEnd
+		if known {
 			emit(s, s.from, end, false, false)
 		}
-		if openEnd && logEnd.After(end) {
+		if openEnd && (logEnd.After(end) || !known) {
+			// Even a Start that is the log's last record, so that an
+			// event at it still finds the session.
 			emit(s, end, logEnd, false, true)
 		}
 	}
