@@ -636,6 +636,7 @@ func TestAttributionFileFormats(t *testing.T) {
 		{"BOM before the header", "\ufeff" + ispHead + row + "\n"},
 		{"BOM before a quoted header", "\ufeff\"ip\",port_start,port_end,start,end,subscriber_id,name,install_address,billing_address\n" + row + "\n"},
 		{"BOM and no header", "\ufeff" + row + "\n"},
+		{"no header, shared written as a word", row + ",shared\n"},
 		{"no final newline", ispHead + row},
 		{"blank lines and comments", "# ISP reply\n\n" + ispHead + "\n" + row + "\n\n"},
 		{"upper-case header with spaces", "IP, Port_Start, Port_End, Start, End, Subscriber_ID, Name, Installation_Address, Billing_Address\n" + row + "\n"},
@@ -738,7 +739,9 @@ func TestAttributionRADIUSColumnNames(t *testing.T) {
 }
 
 func TestAttributionRADIUSDetailFile(t *testing.T) {
-	at := func(s string) int64 { return time.Date(2026, 6, 5, 0, 0, 0, 0, time.UTC).Add(mustDuration(t, s)).Unix() }
+	at := func(s string) int64 {
+		return time.Date(2026, 6, 5, 0, 0, 0, 0, time.UTC).Add(mustDuration(t, s)).Unix()
+	}
 	detail := fmt.Sprintf(`Fri Jun  5 09:00:00 2026
 	Acct-Status-Type = Start
 	Acct-Session-Id = "det-1"
@@ -813,5 +816,67 @@ Acct-Status-Type=Start Acct-Session-Id=b Framed-IP-Address=192.0.2.150 Event-Tim
 	checkOutcome(t, got, outcome{ambiguous, "", []string{ReasonLeaseOpenEnd, ReasonSessionEndUnknown, ReasonNearBoundary}})
 	if len(got.Candidates) != 1 || got.Candidates[0].ID != "ben@example.com" {
 		t.Errorf("candidates = %+v, want ben", got.Candidates)
+	}
+}
+
+// TestParseEventTimeVariants: times as referrals write them, read as the
+// instant only when they carry an offset, else as the wall-clock reading.
+func TestParseEventTimeVariants(t *testing.T) {
+	utc := func(s string) time.Time {
+		v, err := time.Parse("2006-01-02 15:04:05.999999999", s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	for _, tt := range []struct {
+		text      string
+		hasOffset bool
+		want      string // the instant (with an offset) or the wall reading, as UTC fields
+		abbrev    string
+	}{
+		{"2026-06-10T10:00:00Z", true, "2026-06-10 10:00:00", ""},
+		{"2026-06-10t10:00:00z", true, "2026-06-10 10:00:00", ""},
+		{"2026-06-10T10:00:00-00:00", true, "2026-06-10 10:00:00", ""},
+		{"2026-06-10T10:00:00.250+02:00", true, "2026-06-10 08:00:00.25", ""},
+		{"2026-11-30T10:00:00+0100", true, "2026-11-30 09:00:00", ""},
+		{"2026-11-30T10:00:00 -0530", true, "2026-11-30 15:30:00", ""},
+		{"2026-11-30 10:00 pm +01:00", true, "2026-11-30 21:00:00", ""},
+		{"2026-11-30 10:00:00 UTC", true, "2026-11-30 10:00:00", ""},
+		{"Mon, 30 Nov 2026 10:00:00 +0000", true, "2026-11-30 10:00:00", ""},
+		{"30 Nov 2026 10:00:00 -0500", true, "2026-11-30 15:00:00", ""},
+		{"1780646400", true, "2026-06-05 08:00:00", ""},
+		{"2026-06-10 12:30:00", false, "2026-06-10 12:30:00", ""},
+		{"2026-06-10 12:30:00 PM", false, "2026-06-10 12:30:00", ""},
+		{"2026-06-10 12:30:00 am", false, "2026-06-10 00:30:00", ""},
+		{"2026-06-10 1:30 pm", false, "2026-06-10 13:30:00", ""},
+		{"2026-06-10T10:00", false, "2026-06-10 10:00:00", ""},
+		{"29/03/2026 01:30", false, "2026-03-29 01:30:00", ""},
+		{"3/29/2026 1:30:00", false, "2026-03-29 01:30:00", ""},
+		{"2026/03/29 01:30:00", false, "2026-03-29 01:30:00", ""},
+		{"5/5/2026 10:00", false, "2026-05-05 10:00:00", ""},
+		{"2026-06-10 10:00:00 BST", false, "2026-06-10 10:00:00", "BST"},
+		{"2026-06-10 10:00:00 EDT", false, "2026-06-10 10:00:00", "EDT"},
+	} {
+		t.Run(tt.text, func(t *testing.T) {
+			et, err := ParseEventTime(tt.text)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := et.Wall
+			if et.HasOffset {
+				got = et.At
+			}
+			if et.HasOffset != tt.hasOffset || !got.Equal(utc(tt.want)) || et.Abbrev != tt.abbrev {
+				t.Errorf("got offset %v, %s, abbrev %q; want offset %v, %s, abbrev %q", et.HasOffset, got, et.Abbrev, tt.hasOffset, tt.want, tt.abbrev)
+			}
+		})
+	}
+	for _, text := range []string{"", "12:30:00", "12:30:00 PM", "2026-06-10", "2026-06-10 00:30 AM", "2026-06-10 13:30 PM",
+		"2026-06-10 24:00", "2026-06-10 23:60", "2016-12-31T23:59:60Z", "2026-02-29 10:00", "2026-06-10T10:00:00+01",
+		"2026-06-10T10:00:00+14:30", "2026-06-10T10:00:00-12:30", "4/3/2026 10:00", "2026-06-10 10:00 UTC+1", "1780646400000"} {
+		if et, err := ParseEventTime(text); err == nil {
+			t.Errorf("ParseEventTime(%q) = %+v, want refused", text, et)
+		}
 	}
 }

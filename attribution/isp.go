@@ -290,7 +290,7 @@ func parseBool(s string) (bool, error) {
 func isHeader(rec []string) bool {
 	for _, h := range rec {
 		switch h := strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))); h {
-		case "shared", "installation_address", "subscriber":
+		case "installation_address", "subscriber": // not "shared", a value of that column too
 			return true
 		default:
 			if slices.Contains(ispColumns, h) {
