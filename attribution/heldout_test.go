@@ -880,3 +880,30 @@ func TestParseEventTimeVariants(t *testing.T) {
 		}
 	}
 }
+
+// TestAttributionRADIUSTwelveHourClock: a RADIUS log whose many times,
+// offsets and all, never show an hour past 12 cannot confirm; one in Unix
+// seconds has no clock to doubt.
+func TestAttributionRADIUSTwelveHourClock(t *testing.T) {
+	var b, u strings.Builder
+	b.WriteString("Event-Timestamp,Acct-Status-Type,Acct-Session-Id,Framed-IP-Address,User-Name\n")
+	u.WriteString("Event-Timestamp,Acct-Status-Type,Acct-Session-Id,Framed-IP-Address,User-Name\n")
+	for i := range 16 {
+		start := time.Date(2026, 6, 1+i, 1+i%6, 0, 0, 0, time.UTC)
+		stop := start.Add(5 * time.Hour)
+		fmt.Fprintf(&b, "%s,Start,s%d,192.0.2.%d,u%d@example.com\n%s,Stop,s%d,192.0.2.%d,u%d@example.com\n",
+			start.Format(time.RFC3339), i, 160+i, i, stop.Format(time.RFC3339), i, 160+i, i)
+		fmt.Fprintf(&u, "%d,Start,s%d,192.0.2.%d,u%d@example.com\n%d,Stop,s%d,192.0.2.%d,u%d@example.com\n",
+			start.Unix(), i, 160+i, i, stop.Unix(), i, 160+i, i)
+	}
+	got, err := radiusResolver(t, b.String()).Resolve(event(t, "192.0.2.160", "", "2026-06-01T03:00:00Z"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkOutcome(t, got, outcome{ambiguous, "", []string{ReasonSuspectClock}})
+	got, err = radiusResolver(t, u.String()).Resolve(event(t, "192.0.2.160", "", "2026-06-01T03:00:00Z"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkOutcome(t, got, outcome{confirmed, "u0@example.com", []string{coverCode, noInstall}})
+}

@@ -114,9 +114,11 @@ type clockCheck struct {
 // in 2^32.
 const minClockTimes = 32
 
-func (c *clockCheck) see(t time.Time) {
+func (c *clockCheck) see(t time.Time) { c.seeHour(t.Hour()) }
+
+func (c *clockCheck) seeHour(h int) {
 	c.n++
-	if h := t.Hour(); h == 0 || h > 12 {
+	if h == 0 || h > 12 {
 		c.beyond12 = true
 	}
 }

@@ -26,6 +26,7 @@ type radiusRecord struct {
 	calling   string
 	duration  time.Duration // Acct-Session-Time on a Stop, when given
 	hasDur    bool
+	wallHour  int // the hour as written, or -1 for Unix seconds and UTC-only forms
 	line      int
 	ipCol     int
 	statusCol int
@@ -123,7 +124,22 @@ func ReadRADIUS(r io.Reader, file string) ([]Lease, error) {
 	if err != nil {
 		return nil, err
 	}
-	return pairSessions(recs, file)
+	leases, err := pairSessions(recs, file)
+	if err != nil {
+		return nil, err
+	}
+	var clock clockCheck
+	for _, r := range recs {
+		if r.wallHour >= 0 {
+			clock.seeHour(r.wallHour)
+		}
+	}
+	if w := clock.warning(file); w != "" {
+		for i := range leases {
+			leases[i].ClockWarning = w
+		}
+	}
+	return leases, nil
 }
 
 // isRADIUSHead reports whether a file's first line is of a RADIUS log: it
@@ -418,7 +434,10 @@ func makeRADIUSRecord(kv []radiusField, file string, line int) (radiusRecord, er
 			t, err := parseRADIUSTime(f.value)
 			switch {
 			case err == nil && rr.at.IsZero():
-				rr.at = t
+				rr.at, rr.wallHour = t.UTC(), -1
+				if t.Location() != time.UTC || strings.ContainsAny(f.value, "Zz") {
+					rr.wallHour = t.Hour() // RFC 3339, in its own offset
+				}
 			case err != nil && timeErr == nil:
 				timeErr = whereErr(file, line, f.col, "timestamp", err)
 			}
@@ -479,8 +498,7 @@ func parseRADIUSTime(s string) (time.Time, error) {
 		}
 		return time.Time{}, fmt.Errorf("time %q names the zone %q, an abbreviation that is not an offset: want Unix seconds or RFC 3339 with an offset", s, m[2])
 	}
-	t, err := ParseISPTime(s)
-	return t.UTC(), err
+	return ParseISPTime(s) // in its own offset, for the 12-hour clock check
 }
 
 var detailTimeRE = regexp.MustCompile(`^([A-Z][a-z]{2}\s+\d{1,2}\s+\d{4}\s+\d{2}:\d{2}:\d{2})\s+([A-Za-z]{1,5})$`)
