@@ -17,8 +17,10 @@ type Lease struct {
 	End       time.Time // inclusive
 	Shared    bool      // the ISP marks the range as shared (CGNAT)
 
-	// OpenStart and OpenEnd mark a RADIUS session whose Start or Stop is
-	// not in the log: Start or End is then the log's first or last time.
+	// OpenStart and OpenEnd mark the part of a RADIUS session that its
+	// records do not show, when its Start or Stop is not in the log: from
+	// the log's first time to the session's first record, or from its
+	// last record to the log's last time. An event there is ambiguous.
 	OpenStart bool
 	OpenEnd   bool
 

@@ -100,13 +100,17 @@ func radiusKey(name string) (string, bool) {
 // header naming the attributes (Acct-Status-Type, Framed-IP-Address,
 // Acct-Session-Id, Event-Timestamp or Timestamp, Calling-Station-Id,
 // User-Name, ...) or one record a line as Key=Value pairs (values may be
-// double-quoted). Timestamps are RFC 3339 with an offset or Unix seconds.
-// Start and Stop records are paired by session id (and NAS, when given)
-// into leases; Interim-Update records extend a session. A session with no
-// Stop is a lease open until the log's last time (OpenEnd); one with no
-// Start begins at Stop minus Acct-Session-Time when given, else at the
-// log's first time (OpenStart). The subscriber id is the account
-// (User-Name) when given, else the Calling-Station-Id.
+// double-quoted), or a FreeRADIUS detail file. Attribute names may use "_"
+// or spaces for "-" and short names (status, session_id, ip, account).
+// Timestamps are RFC 3339 with an offset or Unix seconds. Start and Stop
+// records are paired by session id (and NAS, when given) into leases;
+// Interim-Update records extend a session. A session's lease covers what
+// its records show; with no Stop, the time from its last record to the
+// log's last time is a separate lease marked OpenEnd, and with no Start
+// (and no Acct-Session-Time on its Stop) the time from the log's first
+// time to its first record is one marked OpenStart: Resolve never confirms
+// on those. The subscriber id is the account (User-Name) when given, else
+// the Calling-Station-Id.
 func ReadRADIUS(r io.Reader, file string) ([]Lease, error) {
 	br := bufio.NewReader(skipBOM(r))
 	head, _ := br.Peek(4096)
