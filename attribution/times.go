@@ -173,28 +173,29 @@ var (
 // apart only when one of them is over 12 (or both are the same): 3/4/2026
 // is refused, never guessed.
 func isoDate(s string) (string, error) {
-	iso := func(y, m, d, rest string) string {
-		return fmt.Sprintf("%s-%02s-%02s %s", y, m, d, strings.TrimSpace(rest))
+	iso := func(y, m, d int, rest string) string {
+		return fmt.Sprintf("%04d-%02d-%02d %s", y, m, d, strings.TrimSpace(rest))
 	}
-	pad := func(v string) string { return fmt.Sprintf("%02s", v) }
+	num := func(v string) int { n, _ := strconv.Atoi(v); return n }
 	if m := rfc1123RE.FindStringSubmatch(s); m != nil {
 		mo, ok := months[strings.ToLower(m[3])]
 		if !ok {
 			return "", fmt.Errorf("time %q: %q is not a month", s, m[3])
 		}
-		return iso(m[4], strconv.Itoa(mo), pad(m[2]), m[5]), nil
+		return iso(num(m[4]), mo, num(m[2]), m[5]), nil
 	}
 	if m := ymdRE.FindStringSubmatch(s); m != nil {
-		return iso(m[1], pad(m[2]), pad(m[3]), m[4]), nil
+		return iso(num(m[1]), num(m[2]), num(m[3]), m[4]), nil
 	}
 	if m := slashRE.FindStringSubmatch(s); m != nil {
-		a, _ := strconv.Atoi(m[1])
-		b, _ := strconv.Atoi(m[2])
+		a, b, y := num(m[1]), num(m[2]), num(m[3])
 		switch {
+		case a < 1 || b < 1:
+			return "", fmt.Errorf("time %q: %d/%d is not a day and a month", s, a, b)
 		case a == b || (a <= 12 && b > 12): // month/day, the US order
-			return iso(m[3], pad(m[1]), pad(m[2]), m[4]), nil
+			return iso(y, a, b, m[4]), nil
 		case a > 12 && b <= 12: // day/month
-			return iso(m[3], pad(m[2]), pad(m[1]), m[4]), nil
+			return iso(y, b, a, m[4]), nil
 		case a <= 12 && b <= 12:
 			return "", fmt.Errorf("time %q: the date could be month/day or day/month (%d %s or %d %s): write it as YYYY-MM-DD", s,
 				b, time.Month(a).String()[:3], a, time.Month(b).String()[:3])
