@@ -655,6 +655,7 @@ func TestAttributionFileFormats(t *testing.T) {
 	checkISPRefusals(t, []ispRefusal{
 		{"empty file", "", []string{"isp.csv", "empty"}},
 		{"header missing a column", "ip,port_start,port_end,start,subscriber_id\n192.0.2.1,,,2026-06-01T00:00:00Z,S1\n", []string{"isp.csv:1", `no "end" column`}},
+		{"header with only aliases and no ip", "subscriber,installation_address,from,to\nS1,1 Road,2026-06-01T00:00:00Z,2026-06-30T00:00:00Z\n", []string{"isp.csv:1", `no "ip" column`}},
 		{"header naming the address column otherwise", "address,port_start,port_end,start,end,subscriber_id\n192.0.2.1,,,2026-06-01T00:00:00Z,2026-06-30T00:00:00Z,S1\n", []string{"isp.csv:1", `no "ip" column`}},
 		{"column named twice", "ip,ip,port_start,port_end,start,end,subscriber_id\n", []string{"isp.csv:1", "twice"}},
 		{"short row", ispHead + "192.0.2.1,,,2026-06-01T00:00:00Z\n", []string{"isp.csv:2", "end", "missing"}},
