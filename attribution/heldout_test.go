@@ -908,3 +908,28 @@ func TestAttributionRADIUSTwelveHourClock(t *testing.T) {
 	}
 	checkOutcome(t, got, outcome{confirmed, "u0@example.com", []string{coverCode, noInstall}})
 }
+
+// FuzzParseEventTime: whatever a referral writes, a time is read as an
+// instant only with an offset, and the instant reads back the same.
+func FuzzParseEventTime(f *testing.F) {
+	for _, s := range []string{"2026-06-10T10:00:00+0100", "Mon, 15 Jun 2026 14:00:00 BST", "3/29/2026 1:30:00", "29/03/2026 01:30 pm",
+		"2026/03/29 01:30:00 +01:00", "2026-10-25 01:30:00", "1780646400", "0/0/2026 1:00", "Tue 15 Jun 2026 14:00:00 +0100"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		et, err := ParseEventTime(s)
+		if err != nil {
+			return
+		}
+		if !et.HasOffset {
+			if !et.At.IsZero() || et.Wall.IsZero() {
+				t.Fatalf("%q: no offset but %+v", s, et)
+			}
+			return
+		}
+		back, err := ParseEventTime(et.At.Format(time.RFC3339Nano))
+		if err != nil || !back.HasOffset || !back.At.Equal(et.At) {
+			t.Fatalf("%q read as %s, which reads back as %+v %v", s, et.At, back, err)
+		}
+	})
+}
