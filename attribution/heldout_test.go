@@ -933,3 +933,37 @@ func FuzzParseEventTime(f *testing.F) {
 		}
 	})
 }
+
+// TestReadProxiesListFormats: the lists as published: a plain list, a CSV
+// with a header, Tor's exit-addresses; anything else refused by line.
+func TestReadProxiesListFormats(t *testing.T) {
+	for _, tt := range []struct{ name, doc, addr string }{
+		{"plain", "198.51.100.9\n", "198.51.100.9"},
+		{"csv with a header", "\"ip\",\"kind\"\r\n\"198.51.100.9\",\"vpn\"\r\n", "198.51.100.9"},
+		{"tor exit-addresses", "ExitNode 0011BD2485AD45D984EC4159C88FC066E5E3300E\nPublished 2026-06-01 12:00:00\nLastStatus 2026-06-01 13:00:00\nExitAddress 198.51.100.9 2026-06-01 13:05:12\n", "198.51.100.9"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var pl ProxyList
+			if err := pl.ReadProxies(strings.NewReader(tt.doc), "exits.txt"); err != nil {
+				t.Fatal(err)
+			}
+			if _, _, ok := pl.Lookup(netip.MustParseAddr(tt.addr)); !ok || pl.Len() != 1 {
+				t.Errorf("%s not listed (%d entries)", tt.addr, pl.Len())
+			}
+		})
+	}
+	for _, tt := range []struct{ name, doc, want string }{
+		{"a second header", "ip\n198.51.100.9\nip\n", "exits.txt:3"},
+		{"a host name", "198.51.100.9\nexit.example.org\n", "exits.txt:2"},
+		{"an address with a port", "198.51.100.9:443\n", "exits.txt:1"},
+		{"leading zeros", "198.051.100.9\n", "exits.txt:1"},
+		{"ExitAddress alone", "ExitAddress\n", "exits.txt:1"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var pl ProxyList
+			if err := pl.ReadProxies(strings.NewReader(tt.doc), "exits.txt"); err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("got %v, want refused naming %s", err, tt.want)
+			}
+		})
+	}
+}

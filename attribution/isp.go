@@ -294,7 +294,6 @@ func isHeader(rec []string) bool {
 		switch h := strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))); h {
 		case "installation_address", "subscriber": // not "shared", a value of that column too
 			return true
-			return true
 		default:
 			if slices.Contains(ispColumns, h) {
 				return true
