@@ -788,9 +788,9 @@ func mustDuration(tb testing.TB, s string) time.Duration {
 	return d
 }
 
-// TestProxyListNamesTheNarrowestEntry: an address in a listed /24 and a
+// TestAttributionProxyListNarrowestEntry: an address in a listed /24 and a
 // listed /32 is reported with the /32's line, every time.
-func TestProxyListNamesTheNarrowestEntry(t *testing.T) {
+func TestAttributionProxyListNarrowestEntry(t *testing.T) {
 	var pl ProxyList
 	if err := pl.ReadProxies(strings.NewReader("198.51.100.0/24 vpn\n198.51.100.0/25 vpn\n198.51.100.9 tor\n2001:db8::/32\n"), "exits.txt"); err != nil {
 		t.Fatal(err)
@@ -820,9 +820,9 @@ Acct-Status-Type=Start Acct-Session-Id=b Framed-IP-Address=192.0.2.150 Event-Tim
 	}
 }
 
-// TestParseEventTimeVariants: times as referrals write them, read as the
+// TestAttributionEventTimeVariants: times as referrals write them, read as the
 // instant only when they carry an offset, else as the wall-clock reading.
-func TestParseEventTimeVariants(t *testing.T) {
+func TestAttributionEventTimeVariants(t *testing.T) {
 	utc := func(s string) time.Time {
 		v, err := time.Parse("2006-01-02 15:04:05.999999999", s)
 		if err != nil {
@@ -934,9 +934,9 @@ func FuzzParseEventTime(f *testing.F) {
 	})
 }
 
-// TestReadProxiesListFormats: the lists as published: a plain list, a CSV
+// TestAttributionProxyListFormats: the lists as published: a plain list, a CSV
 // with a header, Tor's exit-addresses; anything else refused by line.
-func TestReadProxiesListFormats(t *testing.T) {
+func TestAttributionProxyListFormats(t *testing.T) {
 	for _, tt := range []struct{ name, doc, addr string }{
 		{"plain", "198.51.100.9\n", "198.51.100.9"},
 		{"csv with a header", "\"ip\",\"kind\"\r\n\"198.51.100.9\",\"vpn\"\r\n", "198.51.100.9"},
