@@ -967,3 +967,23 @@ func TestAttributionProxyListFormats(t *testing.T) {
 		})
 	}
 }
+
+// TestAttributionRADIUSDelayTime: a record logged Acct-Delay-Time after
+// its event is placed at the event (RFC 2866); an Event-Timestamp, the
+// NAS's own time of the event, needs no correction.
+func TestAttributionRADIUSDelayTime(t *testing.T) {
+	rv := radiusResolver(t, `Timestamp,Acct-Status-Type,Acct-Session-Id,Framed-IP-Address,User-Name,Acct-Delay-Time,Event-Timestamp
+2026-06-05T08:00:00Z,Start,a,192.0.2.170,ada@example.com,0,
+2026-06-05T10:05:00Z,Stop,a,192.0.2.170,ada@example.com,300,
+2026-06-05T10:02:30Z,Start,b,192.0.2.170,ben@example.com,30,2026-06-05T10:02:00Z
+2026-06-05T12:00:00Z,Stop,b,192.0.2.170,ben@example.com,0,
+`)
+	runResolveCases(t, rv, []resolveCase{
+		{"after the delayed Stop's event", "192.0.2.170", "", "2026-06-05T10:03:30Z", outcome{confirmed, "ben@example.com", []string{coverCode, noInstall}}},
+		{"before it", "192.0.2.170", "", "2026-06-05T09:58:00Z", outcome{confirmed, "ada@example.com", []string{coverCode, noInstall}}},
+		{"between the two sessions", "192.0.2.170", "", "2026-06-05T10:01:00Z", outcome{ambiguous, "", []string{ReasonNearBoundary, ReasonMultipleSubscribers}}},
+	})
+	if _, err := ReadLeases(strings.NewReader("Timestamp,Acct-Status-Type,Acct-Session-Id,Framed-IP-Address,User-Name,Acct-Delay-Time\n2026-06-05T08:00:00Z,Start,a,192.0.2.170,ada,soon\n"), "acct.csv"); err == nil || !strings.Contains(err.Error(), "acct.csv:2: column 6 (Acct-Delay-Time)") {
+		t.Errorf("bad Acct-Delay-Time: %v", err)
+	}
+}

@@ -42,14 +42,14 @@ var radiusKeys = map[string]string{
 	"nas-ip-address":         "nas",
 	"nas-identifier":         "nas",
 	"timestamp":              "time",
-	"event-timestamp":        "time",
+	"event-timestamp":        "eventtime",
 	"time":                   "time",
 	"calling-station-id":     "calling",
 	"user-name":              "account",
 	"account":                "account",
 	"acct-session-time":      "duration",
 	"framed-ipv6-address":    "ip",
-	"acct-delay-time":        "",
+	"acct-delay-time":        "delay",
 	"acct-input-octets":      "",
 	"acct-output-octets":     "",
 	"nas-port":               "",
@@ -206,6 +206,7 @@ func readRADIUSCSV(r io.Reader, file string) ([]radiusRecord, error) {
 				header[i], _ = radiusKey(h)
 				have[header[i]] = true
 			}
+			have["time"] = have["time"] || have["eventtime"]
 			for _, need := range []string{"status", "ip", "session", "time"} {
 				if !have[need] {
 					return nil, whereErr(file, line, 0, "", fmt.Errorf("RADIUS header has no %s column (want Acct-Status-Type, Framed-IP-Address, Acct-Session-Id, Event-Timestamp)", need))
@@ -395,7 +396,25 @@ func splitPairs(s string) ([][2]string, error) {
 func makeRADIUSRecord(kv []radiusField, file string, line int) (radiusRecord, error) {
 	rr := radiusRecord{line: line}
 	rawStatus := ""
+	// Event-Timestamp is when the NAS saw the event; another time
+	// (Timestamp) is when the record was logged, Acct-Delay-Time after
+	// the event (RFC 2866). Of each kind the first readable one is used.
+	var eventAt, logAt time.Time
+	var eventHour, logHour int
+	var delay time.Duration
 	var timeErr error
+	readTime := func(f radiusField, at *time.Time, hour *int) {
+		t, err := parseRADIUSTime(f.value)
+		switch {
+		case err == nil && at.IsZero():
+			*at, *hour = t.UTC(), -1
+			if t.Location() != time.UTC || strings.ContainsAny(f.value, "Zz") {
+				*hour = t.Hour() // RFC 3339, in its own offset
+			}
+		case err != nil && timeErr == nil:
+			timeErr = whereErr(file, line, f.col, "timestamp", err)
+		}
+	}
 	for _, f := range kv {
 		switch f.key {
 		case "status":
@@ -431,21 +450,25 @@ func makeRADIUSRecord(kv []radiusField, file string, line int) (radiusRecord, er
 				}
 				rr.duration, rr.hasDur = time.Duration(n)*time.Second, true
 			}
+		case "eventtime":
+			readTime(f, &eventAt, &eventHour)
 		case "time":
-			// Several time attributes (a detail file's Timestamp and
-			// Event-Timestamp): the first readable one is used, and
-			// the record is refused only when none can be read.
-			t, err := parseRADIUSTime(f.value)
-			switch {
-			case err == nil && rr.at.IsZero():
-				rr.at, rr.wallHour = t.UTC(), -1
-				if t.Location() != time.UTC || strings.ContainsAny(f.value, "Zz") {
-					rr.wallHour = t.Hour() // RFC 3339, in its own offset
+			readTime(f, &logAt, &logHour)
+		case "delay":
+			if f.value != "" {
+				n, err := strconv.ParseInt(f.value, 10, 64)
+				if err != nil || n < 0 {
+					return rr, whereErr(file, line, f.col, "Acct-Delay-Time", fmt.Errorf("%q is not a number of seconds", f.value))
 				}
-			case err != nil && timeErr == nil:
-				timeErr = whereErr(file, line, f.col, "timestamp", err)
+				delay = time.Duration(n) * time.Second
 			}
 		}
+	}
+	switch {
+	case !eventAt.IsZero():
+		rr.at, rr.wallHour = eventAt, eventHour
+	case !logAt.IsZero():
+		rr.at, rr.wallHour = logAt.Add(-delay), logHour
 	}
 	switch rr.status {
 	case "start", "stop", "interim-update", "interim", "alive", "1", "2", "3":
