@@ -987,3 +987,21 @@ func TestAttributionRADIUSDelayTime(t *testing.T) {
 		t.Errorf("bad Acct-Delay-Time: %v", err)
 	}
 }
+
+// TestAttributionRADIUSNASRestart: an Accounting-On from a NAS ends the
+// sessions it had open; the address's next holder is then alone.
+func TestAttributionRADIUSNASRestart(t *testing.T) {
+	rv := radiusResolver(t, `Acct-Status-Type=Start Acct-Session-Id=a Framed-IP-Address=192.0.2.180 Event-Timestamp=2026-06-05T08:00:00Z User-Name=ada@example.com NAS-IP-Address=198.51.100.1
+Acct-Status-Type=Interim-Update Acct-Session-Id=a Framed-IP-Address=192.0.2.180 Event-Timestamp=2026-06-05T09:00:00Z User-Name=ada@example.com NAS-IP-Address=198.51.100.1
+Acct-Status-Type=Start Acct-Session-Id=c Framed-IP-Address=192.0.2.181 Event-Timestamp=2026-06-05T08:00:00Z User-Name=cy@example.com NAS-IP-Address=198.51.100.2
+Acct-Status-Type=Accounting-On Event-Timestamp=2026-06-05T11:00:00Z NAS-IP-Address=198.51.100.1
+Acct-Status-Type=Start Acct-Session-Id=b Framed-IP-Address=192.0.2.180 Event-Timestamp=2026-06-05T11:30:00Z User-Name=ben@example.com NAS-IP-Address=198.51.100.1
+Acct-Status-Type=Stop Acct-Session-Id=b Framed-IP-Address=192.0.2.180 Event-Timestamp=2026-06-05T13:00:00Z User-Name=ben@example.com NAS-IP-Address=198.51.100.1
+`)
+	runResolveCases(t, rv, []resolveCase{
+		{"before the restart, after the last record", "192.0.2.180", "", "2026-06-05T10:00:00Z", outcome{ambiguous, "", []string{ReasonLeaseOpenEnd, ReasonSessionEndUnknown}}},
+		{"after the restart, before the next Start", "192.0.2.180", "", "2026-06-05T11:15:00Z", outcome{unresolved, "", []string{ReasonNoLease}}},
+		{"the next holder's session", "192.0.2.180", "", "2026-06-05T12:00:00Z", outcome{confirmed, "ben@example.com", []string{coverCode, noInstall}}},
+		{"another NAS's session is not ended", "192.0.2.181", "", "2026-06-05T12:00:00Z", outcome{ambiguous, "", []string{ReasonLeaseOpenEnd, ReasonSessionEndUnknown}}},
+	})
+}

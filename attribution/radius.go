@@ -32,6 +32,10 @@ type radiusRecord struct {
 	statusCol int
 }
 
+// nasRestart is the status of an Accounting-On or Accounting-Off record
+// that names its NAS: the NAS's open sessions end there.
+const nasRestart = "nas-restart"
+
 // radiusKeys maps accepted attribute names (lower case) to record fields.
 var radiusKeys = map[string]string{
 	"acct-status-type":       "status",
@@ -473,7 +477,12 @@ func makeRADIUSRecord(kv []radiusField, file string, line int) (radiusRecord, er
 	switch rr.status {
 	case "start", "stop", "interim-update", "interim", "alive", "1", "2", "3":
 	case "accounting-on", "accounting-off", "7", "8":
-		rr.status = "" // NAS reboot markers carry no session
+		// A NAS starting or stopping: its sessions have ended by then.
+		// Without a NAS or a time it says nothing usable.
+		rr.status = ""
+		if rr.nas != "" && !rr.at.IsZero() {
+			rr.status = nasRestart
+		}
 		return rr, nil
 	case "":
 		return rr, whereErr(file, line, 0, "", fmt.Errorf("no Acct-Status-Type"))
@@ -572,7 +581,9 @@ func pairSessions(recs []radiusRecord, file string) ([]Lease, error) {
 			})
 		}
 	}
-	lease := func(s *session, end time.Time, openEnd bool) {
+	// lease emits a session's leases; for one with no Stop, what the
+	// records do not show runs from end to until.
+	lease := func(s *session, end time.Time, openEnd bool, until time.Time) {
 		if s.openStart && logStart.Before(s.from) {
 			emit(s, logStart, s.from, true, false)
 		}
@@ -580,13 +591,24 @@ func pairSessions(recs []radiusRecord, file string) ([]Lease, error) {
 		if known {
 			emit(s, s.from, end, false, false)
 		}
-		if openEnd && (logEnd.After(end) || !known) {
+		if openEnd && (until.After(end) || !known) {
 			// Even a Start that is the log's last record, so that an
 			// event at it still finds the session.
-			emit(s, end, logEnd, false, true)
+			emit(s, end, until, false, true)
 		}
 	}
 	for _, r := range recs {
+		if r.status == nasRestart {
+			// The NAS restarted or stopped: its open sessions ended by
+			// now, when exactly the log does not say.
+			for _, k := range keys {
+				if s := open[k]; s != nil && s.first.nas == r.nas {
+					lease(s, s.last, true, r.at)
+					delete(open, k)
+				}
+			}
+			continue
+		}
 		key := r.nas + "\x00" + r.session
 		s := open[key]
 		if s != nil {
@@ -641,14 +663,14 @@ func pairSessions(recs []radiusRecord, file string) ([]Lease, error) {
 			if r.account != "" && s.first.account == "" {
 				s.first.account = r.account
 			}
-			lease(s, r.at, false)
+			lease(s, r.at, false, r.at)
 			delete(open, key)
 			stopped[key] = r.at
 		}
 	}
 	for _, k := range keys {
 		if s := open[k]; s != nil {
-			lease(s, s.last, true)
+			lease(s, s.last, true, logEnd)
 			delete(open, k)
 		}
 	}
