@@ -113,8 +113,10 @@ func radiusKey(name string) (string, bool) {
 // log's last time is a separate lease marked OpenEnd, and with no Start
 // (and no Acct-Session-Time on its Stop) the time from the log's first
 // time to its first record is one marked OpenStart: Resolve never confirms
-// on those. The subscriber id is the account (User-Name) when given, else
-// the Calling-Station-Id.
+// on those. An Accounting-On or -Off naming its NAS ends that NAS's open
+// sessions. A record's time is its Event-Timestamp, else its log time less
+// Acct-Delay-Time. The subscriber id is the account (User-Name) when given,
+// else the Calling-Station-Id.
 func ReadRADIUS(r io.Reader, file string) ([]Lease, error) {
 	br := bufio.NewReader(skipBOM(r))
 	head, _ := br.Peek(4096)
