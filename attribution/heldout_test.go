@@ -211,7 +211,7 @@ func TestReadISPTwelveHourClock(t *testing.T) {
 		{"hour 13 without offset", ispHead + "192.0.2.1,,,2026-06-01 13:15:00,2026-06-02T00:00:00Z,S1,,,\n", []string{"isp.csv:2", "no time-zone offset"}},
 		{"24:00", ispHead + "192.0.2.1,,,2026-06-01T00:00:00Z,2026-06-01T24:00:00Z,S1,,,\n", []string{"isp.csv:2", "column 5 (end)"}},
 		{"leap second", ispHead + "192.0.2.1,,,2016-12-31T23:59:60Z,2017-01-02T00:00:00Z,S1,,,\n", []string{"isp.csv:2", "column 4 (start)"}},
-		{"offset without colon", ispHead + "192.0.2.1,,,2026-06-01T10:00:00+0100,2026-06-02T00:00:00Z,S1,,,\n", []string{"isp.csv:2", "column 4 (start)"}},
+		{"offset without colon", ispHead + "192.0.2.1,,,2026-06-01T10:00:00+0100,2026-06-02T00:00:00Z,S1,,,\n", []string{"isp.csv:2", "column 4 (start)", "no colon (write +01:00)"}},
 		{"offset minutes 60", ispHead + "192.0.2.1,,,2026-06-01T10:00:00+01:60,2026-06-02T00:00:00Z,S1,,,\n", []string{"isp.csv:2", "column 4 (start)", "out of range"}},
 		{"offset +24:00", ispHead + "192.0.2.1,,,2026-06-01T10:00:00+24:00,2026-06-02T00:00:00Z,S1,,,\n", []string{"isp.csv:2", "column 4 (start)", "out of range"}},
 		{"RFC 1123 date", ispHead + "192.0.2.1,,,\"Mon, 01 Jun 2026 10:00:00 +0000\",2026-06-02T00:00:00Z,S1,,,\n", []string{"isp.csv:2", "column 4 (start)"}},

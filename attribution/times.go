@@ -45,8 +45,14 @@ func ParseISPTime(s string) (time.Time, error) {
 			return time.Time{}, fmt.Errorf("time %q has no time-zone offset (never assumed to be UTC): want RFC 3339 with an offset, e.g. 2026-03-01T19:15:00+00:00", s)
 		}
 	}
+	if m := basicOffsetRE.FindStringSubmatch(s); m != nil {
+		return time.Time{}, fmt.Errorf("time %q is not RFC 3339: its offset %s has no colon (write %s:%s)", s, m[1], m[1][:3], m[1][3:])
+	}
 	return time.Time{}, fmt.Errorf("time %q is not RFC 3339 with an offset (e.g. 2026-03-01T19:15:00+00:00)", s)
 }
+
+// basicOffsetRE matches an ISO 8601 basic offset (+0100) at the end.
+var basicOffsetRE = regexp.MustCompile(`\d\s*([+-]\d{4})$`)
 
 // parseRFC3339 parses RFC 3339 with an offset, allowing a space for "T".
 // Offsets no zone has (beyond -12:00 to +14:00, or with 60 minutes or
