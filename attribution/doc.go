@@ -31,6 +31,7 @@
 //
 // Leases are indexed by prefix and start time (Index), so that a million
 // events resolve in seconds; RADIUS Start and Stop records are paired into
-// leases by session. Corroborate combines a subject's events: two confirmed
+// leases by session, and what a session's records do not show (before a
+// missing Start, after a missing Stop) never confirms an event. Corroborate combines a subject's events: two confirmed
 // events at least an hour apart (by default) resolving to one subscriber.
 package attribution

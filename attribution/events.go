@@ -27,11 +27,12 @@ type EventRow struct {
 // hasSubject reports whether the subject column is present. The first bad
 // row ends the read with an error naming file, line and column.
 func ReadEvents(r io.Reader, file string) (rows []EventRow, hasSubject bool, err error) {
-	cr := csv.NewReader(r)
+	cr := csv.NewReader(skipBOM(r))
 	cr.FieldsPerRecord = -1
 	cr.Comment = '#'
 	col := map[string]int{"event_id": -1, "ip": -1, "port": -1, "time": -1, "subject": -1, "possible_proxy": -1}
 	var started bool // the first row, a header or not, has been read
+	width := 5       // cells a row may fill: the header's, or event_id,ip,port,time,subject
 	seen := map[string]int{}
 	for {
 		rec, err := cr.Read()
@@ -56,6 +57,7 @@ func ReadEvents(r io.Reader, file string) (rows []EventRow, hasSubject bool, err
 					return nil, false, whereErr(file, line, 0, "", err)
 				}
 				hasSubject = col["subject"] >= 0
+				width = len(rec)
 				continue
 			}
 			// No header: the documented order, event_id,ip,port,time and
@@ -68,6 +70,13 @@ func ReadEvents(r io.Reader, file string) (rows []EventRow, hasSubject bool, err
 				col["subject"] = 4
 			}
 			hasSubject = col["subject"] >= 0
+		}
+		for i := width; i < len(rec); i++ {
+			// A cell past the named columns would be dropped unread: an
+			// offset split off its time, a port in the wrong place.
+			if v := strings.TrimSpace(rec[i]); v != "" {
+				return nil, false, whereErr(file, line, i+1, "unnamed", fmt.Errorf("the row has %d cells but the columns are %d: %q is in no column", len(rec), width, v))
+			}
 		}
 		get := func(name string) string {
 			if i := col[name]; i >= 0 && i < len(rec) {
@@ -131,7 +140,10 @@ func eventHeader(rec []string, col map[string]int) error {
 		case "possibleproxy":
 			h = "possible_proxy"
 		}
-		if c, ok := col[h]; ok && c < 0 {
+		if c, ok := col[h]; ok {
+			if c >= 0 {
+				return fmt.Errorf("column %q appears twice in the header", h)
+			}
 			col[h] = i
 		}
 	}
@@ -144,18 +156,16 @@ func eventHeader(rec []string, col map[string]int) error {
 }
 
 // isEventHeader reports whether a first row names columns rather than
-// holding an event: it has cells "ip" and "time".
+// holding an event: it has a cell naming a column, so that a header
+// missing one is reported as such rather than read as an event.
 func isEventHeader(rec []string) bool {
-	var ip, tm bool
 	for _, h := range rec {
 		switch strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))) {
-		case "ip":
-			ip = true
-		case "time":
-			tm = true
+		case "event_id", "ip", "port", "time", "possible_proxy", "possibleproxy":
+			return true
 		}
 	}
-	return ip && tm
+	return false
 }
 
 // ReadLeases reads an ISP response CSV or a RADIUS-accounting log,
@@ -163,7 +173,7 @@ func isEventHeader(rec []string) bool {
 func ReadLeases(r io.Reader, file string) ([]Lease, error) {
 	br := bufio.NewReader(r)
 	head, _ := br.Peek(4096)
-	if strings.Contains(strings.ToLower(firstDataLine(string(head))), "acct-status-type") {
+	if first := firstDataLine(string(head)); isRADIUSHead(first) || detailDateRE.MatchString(first) {
 		return ReadRADIUS(br, file)
 	}
 	return ReadISP(br, file)

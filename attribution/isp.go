@@ -1,11 +1,13 @@
 package attribution
 
 import (
+	"bufio"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -35,7 +37,7 @@ func whereErr(file string, line, col int, field string, err error) error {
 // are empty for a whole address. Times must be RFC 3339 with an offset. The
 // first bad row ends the read with an error naming file, line and column.
 func ReadISP(r io.Reader, file string) ([]Lease, error) {
-	cr := csv.NewReader(r)
+	cr := csv.NewReader(skipBOM(r))
 	cr.FieldsPerRecord = -1
 	cr.Comment = '#'
 	cr.TrimLeadingSpace = true
@@ -47,6 +49,7 @@ func ReadISP(r io.Reader, file string) ([]Lease, error) {
 	var out []Lease
 	var clock clockCheck
 	first := true
+	width := len(ispColumns) + 1 // cells a row may fill: the header's, or the default columns and shared
 	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
@@ -69,7 +72,15 @@ func ReadISP(r io.Reader, file string) ([]Lease, error) {
 				if err := ispHeader(rec, col); err != nil {
 					return nil, whereErr(file, line, 0, "", err)
 				}
+				width = len(rec)
 				continue
+			}
+		}
+		for i := width; i < len(rec); i++ {
+			// A cell past the named columns would be dropped unread: a
+			// shared flag or an address in the wrong place.
+			if v := strings.TrimSpace(rec[i]); v != "" {
+				return nil, whereErr(file, line, i+1, "unnamed", fmt.Errorf("the row has %d cells but the columns are %d: %q is in no column", len(rec), width, v))
 			}
 		}
 		l, err := ispRow(rec, col, file, line, &clock)
@@ -77,6 +88,9 @@ func ReadISP(r io.Reader, file string) ([]Lease, error) {
 			return nil, err
 		}
 		out = append(out, l)
+	}
+	if first {
+		return nil, safeguard.Errorf(safeguard.EINVALID, "%s: empty: no header and no leases (want %s)", file, strings.Join(ispColumns, ","))
 	}
 	if w := clock.warning(file); w != "" {
 		for i := range out {
@@ -100,9 +114,11 @@ type clockCheck struct {
 // in 2^32.
 const minClockTimes = 32
 
-func (c *clockCheck) see(t time.Time) {
+func (c *clockCheck) see(t time.Time) { c.seeHour(t.Hour()) }
+
+func (c *clockCheck) seeHour(h int) {
 	c.n++
-	if h := t.Hour(); h == 0 || h > 12 {
+	if h == 0 || h > 12 {
 		c.beyond12 = true
 	}
 }
@@ -270,12 +286,29 @@ func parseBool(s string) (bool, error) {
 	return false, fmt.Errorf("%q is not true or false", s)
 }
 
-// isHeader reports whether a first row names columns: it has a cell "ip".
+// isHeader reports whether a first row names columns: it has a cell that
+// is the name of a column (so that a header missing "ip" is reported as
+// such, not read as a row).
 func isHeader(rec []string) bool {
 	for _, h := range rec {
-		if strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))) == "ip" {
+		switch h := strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))); h {
+		case "installation_address", "subscriber": // not "shared", a value of that column too
 			return true
+		default:
+			if slices.Contains(ispColumns, h) {
+				return true
+			}
 		}
 	}
 	return false
+}
+
+// skipBOM returns r without a leading UTF-8 byte-order mark, which
+// spreadsheet exports put before the first cell (even a quoted one).
+func skipBOM(r io.Reader) io.Reader {
+	br := bufio.NewReader(r)
+	if b, err := br.Peek(3); err == nil && string(b) == "\ufeff" {
+		br.Discard(3)
+	}
+	return br
 }

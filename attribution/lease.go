@@ -17,8 +17,10 @@ type Lease struct {
 	End       time.Time // inclusive
 	Shared    bool      // the ISP marks the range as shared (CGNAT)
 
-	// OpenStart and OpenEnd mark a RADIUS session whose Start or Stop is
-	// not in the log: Start or End is then the log's first or last time.
+	// OpenStart and OpenEnd mark the part of a RADIUS session that its
+	// records do not show, when its Start or Stop is not in the log: from
+	// the log's first time to the session's first record, or from its
+	// last record to the log's last time. An event there is ambiguous.
 	OpenStart bool
 	OpenEnd   bool
 
@@ -202,7 +204,7 @@ func (ix *Index) visit(addr netip.Addr, from, to time.Time, fn func(*Lease)) {
 
 // prefixSet is a set of prefixes with containment lookups by length.
 type prefixSet struct {
-	lens map[int]bool // bits, +1000 for IPv6
+	lens []int // bits, +1000 for IPv6, longest first within each family
 	set  map[netip.Prefix]string
 }
 
@@ -211,7 +213,6 @@ func (s *prefixSet) add(p netip.Prefix) { s.addLabel(p, "") }
 func (s *prefixSet) addLabel(p netip.Prefix, label string) {
 	if s.set == nil {
 		s.set = map[netip.Prefix]string{}
-		s.lens = map[int]bool{}
 	}
 	p = p.Masked()
 	if _, ok := s.set[p]; !ok {
@@ -221,7 +222,12 @@ func (s *prefixSet) addLabel(p netip.Prefix, label string) {
 	if p.Addr().Is6() {
 		k += 1000
 	}
-	s.lens[k] = true
+	if !slices.Contains(s.lens, k) {
+		// Longest first, so that a lookup names the narrowest entry,
+		// the same every time.
+		s.lens = append(s.lens, k)
+		slices.SortFunc(s.lens, func(a, b int) int { return b - a })
+	}
 }
 
 func (s *prefixSet) contains(a netip.Addr) bool {
@@ -231,7 +237,7 @@ func (s *prefixSet) contains(a netip.Addr) bool {
 
 func (s *prefixSet) lookup(a netip.Addr) (netip.Prefix, string, bool) {
 	a = a.Unmap()
-	for k := range s.lens {
+	for _, k := range s.lens {
 		bits := k
 		if a.Is6() {
 			if k < 1000 {

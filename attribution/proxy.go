@@ -42,12 +42,15 @@ func (pl *ProxyList) Lookup(addr netip.Addr) (netip.Prefix, string, bool) {
 
 // ReadProxies adds to pl one address or CIDR prefix a line; "#" starts a
 // comment, blank lines are skipped, and words after the address (a
-// category, a date) are ignored. A line that is not an address is an error
-// naming file and line.
+// category, a date) are ignored. A first row naming the column ("ip",
+// "address", ...) is a header, and Tor's exit-addresses format is read by
+// its ExitAddress lines. A line that is not an address is an error naming
+// file and line.
 func (pl *ProxyList) ReadProxies(r io.Reader, file string) error {
-	sc := bufio.NewScanner(r)
+	sc := bufio.NewScanner(skipBOM(r))
 	sc.Buffer(make([]byte, 64*1024), 1<<20)
 	line := 0
+	n0, seenHeader := pl.n, false
 	for sc.Scan() {
 		line++
 		text := sc.Text()
@@ -58,7 +61,21 @@ func (pl *ProxyList) ReadProxies(r io.Reader, file string) error {
 		if len(f) == 0 {
 			continue
 		}
-		p, err := ParsePrefix(strings.TrimPrefix(f[0], "\ufeff"))
+		switch strings.ToLower(strings.Trim(f[0], `"`)) {
+		case "exitnode", "published", "laststatus":
+			continue // Tor's exit-addresses format: only ExitAddress lines name an address
+		case "exitaddress":
+			if len(f) < 2 {
+				return whereErr(file, line, 0, "", fmt.Errorf("ExitAddress without an address"))
+			}
+			f = f[1:]
+		case "ip", "address", "ip_address", "prefix", "network", "cidr":
+			if !seenHeader && pl.n == n0 {
+				seenHeader = true
+				continue // a header row
+			}
+		}
+		p, err := ParsePrefix(strings.Trim(f[0], `"`))
 		if err != nil {
 			return whereErr(file, line, 0, "", err)
 		}

@@ -26,6 +26,9 @@ const (
 	ReasonLeaseOpenEnd           = "lease_open_until_log_end"           // explains
 	ReasonLeaseOpenStart         = "lease_start_not_in_log"             // explains
 	ReasonSuspectClock           = "isp_times_suspect_12_hour_clock"    // ambiguous
+	ReasonSessionStartUnknown    = "session_start_unknown"              // ambiguous
+	ReasonSessionEndUnknown      = "session_end_unknown"                // ambiguous
+	ReasonPortZero               = "source_port_zero"                   // ambiguous
 
 	// Per subject (Corroborate).
 	ReasonIndependentEvents    = "independent_events_same_subscriber"     // corroborated
@@ -53,6 +56,9 @@ var ambiguousCodes = map[string]bool{
 	ReasonPossibleProxy:          true,
 	ReasonInstallAddressConflict: true,
 	ReasonSuspectClock:           true,
+	ReasonSessionStartUnknown:    true,
+	ReasonSessionEndUnknown:      true,
+	ReasonPortZero:               true,
 }
 
 // Reason is why an event or subject has its status: a stable code and a

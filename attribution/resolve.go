@@ -1,6 +1,7 @@
 package attribution
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -124,13 +125,16 @@ func (rv *Resolver) Resolve(ev Event) (Result, error) {
 	// the event's and need not be copied.
 	shared := safeguard.CGNAT.Contains(addr) || rv.ix.Shared(addr)
 	markedShared := false
+	// Port 0 is no source port a connection can have: a source that
+	// writes it has most likely lost the port. It picks out no port block.
+	portZero := ev.Port != nil && *ev.Port == 0
 	var kept, outside []Lease
 	nOutside := 0
 	for _, s := range spans {
 		rv.ix.visit(addr, s.from.Add(-skew), s.to.Add(skew), func(l *Lease) {
 			shared = shared || l.Shared || l.HasPorts
 			markedShared = markedShared || l.Shared
-			if ev.Port != nil && !l.coversPort(*ev.Port) {
+			if ev.Port != nil && !portZero && !l.coversPort(*ev.Port) {
 				nOutside++
 				return
 			}
@@ -152,6 +156,9 @@ func (rv *Resolver) Resolve(ev Event) (Result, error) {
 	}
 	slices.SortStableFunc(kept, func(a, b Lease) int { return a.Start.Compare(b.Start) })
 	res.Leases = kept
+	if shared && portZero {
+		res.Reasons.add(ReasonPortZero, fmt.Sprintf("%s is shared and the event's source port is 0, which no connection uses: the port was most likely lost, so it cannot tell the address's users apart", addr))
+	}
 	if shared && ev.Port == nil {
 		why := "is in a range the ISP marks as shared"
 		if safeguard.CGNAT.Contains(addr) {
@@ -161,7 +168,7 @@ func (rv *Resolver) Resolve(ev Event) (Result, error) {
 		}
 		res.Reasons.add(ReasonSharedNoPort, fmt.Sprintf("%s %s and the event has no source port: many subscribers share it", addr, why))
 	}
-	if shared && ev.Port != nil {
+	if shared && ev.Port != nil && !portZero {
 		for _, l := range kept {
 			if !l.HasPorts {
 				res.Reasons.add(ReasonSharedLeaseNoPorts, fmt.Sprintf("%s is shared but the lease to %s (%s) gives no port block, so port %d cannot tell its users apart", addr, l.Subscriber.ID, l.Source, *ev.Port))
@@ -194,12 +201,14 @@ func (rv *Resolver) Resolve(ev Event) (Result, error) {
 	for _, l := range kept {
 		if l.OpenEnd {
 			res.Reasons.add(ReasonLeaseOpenEnd, fmt.Sprintf("session in %s has no Stop in the log: taken as open until the log's last record at %s", l.Source, l.End.Format(time.RFC3339)))
+			res.Reasons.add(ReasonSessionEndUnknown, fmt.Sprintf("the session of %s in %s was last seen at %s and has no Stop: it may have ended, and %s gone to someone else, before the event", l.Subscriber.ID, l.Source, l.Start.Format(time.RFC3339), addr))
 		}
 		if l.ClockWarning != "" {
 			res.Reasons.add(ReasonSuspectClock, l.ClockWarning)
 		}
 		if l.OpenStart {
 			res.Reasons.add(ReasonLeaseOpenStart, fmt.Sprintf("session in %s has no Start in the log: taken as beginning at %s", l.Source, l.Start.Format(time.RFC3339)))
+			res.Reasons.add(ReasonSessionStartUnknown, fmt.Sprintf("the session of %s in %s was first seen at %s and has no Start: it may have begun, and %s been someone else's, after the event", l.Subscriber.ID, l.Source, l.End.Format(time.RFC3339), addr))
 		}
 	}
 
@@ -366,6 +375,11 @@ func describeSpans(spans []span) string {
 // instant the world's offsets allow (UTC-12 to UTC+14).
 func (rv *Resolver) instants(ev Event, res *Result) ([]span, error) {
 	if ev.HasOffset && ev.At != nil {
+		// A caller's parser may have let through an offset no zone has
+		// (time.Parse reads +24:00 and +01:60): that instant is no reading.
+		if _, err := ParseEventTime(ev.TimeText); errors.Is(err, errOffsetRange) {
+			return nil, safeguard.WrapError(safeguard.EINVALID, err, "event %s: %v", ev.Ref, err)
+		}
 		at := ev.At.UTC()
 		res.At = &at
 		return []span{{at, at}}, nil

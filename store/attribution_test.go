@@ -367,8 +367,9 @@ func TestAttribution_RADIUSImportResolves(t *testing.T) {
 		if e := got.Events[0]; e.Status != safeguard.AttrConfirmed || e.SubscriberID != "rita@example.com" {
 			t.Errorf("event in session S1 = %+v", e)
 		}
-		if e := got.Events[1]; e.Status != safeguard.AttrConfirmed || e.SubscriberID != "sam@example.com" || !hasReason(e.Reasons, "lease_open_until_log_end") {
-			t.Errorf("event in open session S2 = %+v", e)
+		// S2 has no Stop, but its Interim-Update shows it up at 12:00.
+		if e := got.Events[1]; e.Status != safeguard.AttrConfirmed || e.SubscriberID != "sam@example.com" {
+			t.Errorf("event in session S2 without a Stop, before its last record = %+v", e)
 		}
 		if got.Status != safeguard.AttrAmbiguous || !hasReason(got.Reasons, "confirmed_events_different_subscribers") {
 			t.Errorf("subject = %s %+v, want ambiguous with confirmed_events_different_subscribers", got.Status, got.Reasons)
@@ -473,5 +474,50 @@ func TestAction_WarrantOverrideSupervisorOnly(t *testing.T) {
 			t.Fatalf("override = %+v", o)
 		}
 		mustAuditIntact(t, db)
+	})
+}
+
+// TestAttribution_RADIUSSessionGapsNeverCorroborate: events after a
+// session's last record with no Stop in the log, or before its first with
+// no Start, are ambiguous through the store as offline, so two of them
+// hours apart do not corroborate a subscriber whose session may have ended.
+func TestAttribution_RADIUSSessionGapsNeverCorroborate(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *TestDB) {
+		attrForces(t, db)
+		svc := store.NewAttributionService(db.DB)
+		gap := attrSubject(t, db, "P2P-RAD-GAP", &safeguard.Subject{Name: "Fictional Gap"},
+			ev{ip: "192.0.2.81", time: "2026-03-05T10:00:00Z"}, ev{ip: "192.0.2.81", time: "2026-03-05T13:00:00Z"})
+		early := attrSubject(t, db, "P2P-RAD-EARLY", &safeguard.Subject{Name: "Fictional Early"},
+			ev{ip: "192.0.2.82", time: "2026-03-05T07:00:00Z"})
+		imp := mustImport(t, svc, safeguard.ImportRADIUS, "acct.log", `Event-Timestamp,Acct-Status-Type,Acct-Session-Id,Framed-IP-Address,User-Name
+2026-03-05T06:00:00Z,Start,G0,192.0.2.83,cal@example.com
+2026-03-05T08:00:00Z,Start,G1,192.0.2.81,uma@example.com
+2026-03-05T09:00:00Z,Interim-Update,G1,192.0.2.81,uma@example.com
+2026-03-05T09:30:00Z,Stop,G2,192.0.2.82,vic@example.com
+2026-03-05T14:00:00Z,Stop,G0,192.0.2.83,cal@example.com
+`)
+		if imp.SubjectsResolved != 2 {
+			t.Fatalf("import = %+v", imp)
+		}
+		analyst := ctxAs(safeguard.RoleAnalyst, "")
+		got, err := svc.FindSubjectAttribution(analyst, gap.ID)
+		if err != nil || len(got.Events) != 2 {
+			t.Fatalf("attribution = %+v, %v", got, err)
+		}
+		for _, e := range got.Events {
+			if e.Status != safeguard.AttrAmbiguous || !hasReason(e.Reasons, "session_end_unknown") || e.SubscriberID != "" {
+				t.Errorf("event after the session's last record = %+v", e)
+			}
+		}
+		if got.Status != safeguard.AttrAmbiguous || got.SubscriberID != "" || got.InstallAddress != "" {
+			t.Errorf("subject = %+v, want ambiguous with no subscriber", got)
+		}
+		got, err = svc.FindSubjectAttribution(analyst, early.ID)
+		if err != nil || len(got.Events) != 1 {
+			t.Fatalf("attribution = %+v, %v", got, err)
+		}
+		if e := got.Events[0]; e.Status != safeguard.AttrAmbiguous || !hasReason(e.Reasons, "session_start_unknown") {
+			t.Errorf("event before a session's first record, no Start = %+v", e)
+		}
 	})
 }

@@ -31,7 +31,9 @@ billing address, and is null when the ISP gave no installation address.
 --leases takes ISP response CSV (ip,port_start,port_end,start,end,
 subscriber_id,name,install_address,billing_address[,shared]; times RFC 3339
 with an offset) or RADIUS-accounting logs (CSV or Key=Value lines with
-Acct-Status-Type), told apart by their first line. --proxies takes lists of
+Acct-Status-Type, or FreeRADIUS detail files), told apart by their first
+line; the part of a RADIUS session its records do not show (no Start, no
+Stop) never confirms. --proxies takes lists of
 known VPN, proxy and Tor exits, one address or prefix a line, # comments.
 --events is CSV event_id,ip,port,time[,subject][,possible_proxy] with the time
 exactly as the referral gave it. A time without an offset is never taken as

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -222,5 +223,175 @@ func TestAttributeCommandHelp(t *testing.T) {
 		if !strings.Contains(out, strings.TrimPrefix(w, "--")) {
 			t.Errorf("help does not mention %s", w)
 		}
+	}
+}
+
+// Held-out-style wrong-door cases through the command: the files as an
+// examiner would write them (CRLF, a byte-order mark, quoted cells,
+// columns in another order), every status and reason code exact.
+const wrongDoorISPFile = "\ufeffsubscriber_id,ip,port_start,port_end,start,end,name,billing_address,install_address\r\n" +
+	`SUB-12,192.0.2.12,,,2026-06-01T00:00:00+01:00,2026-06-15T14:30:00+01:00,Ada Twelve,"PO Box 12, Billington","12 Install Road, Exampletown"` + "\r\n" +
+	`SUB-21,192.0.2.12,,,2026-06-15T14:30:00+01:00,2026-06-30T00:00:00+01:00,Ben Twentyone,,"21 Other Road, Exampletown"` + "\r\n" +
+	`SUB-P1,100.64.7.7,1024,2047,2026-06-01T00:00:00Z,2026-06-30T00:00:00Z,Cy Portone,,"1 Port Street"` + "\r\n" +
+	`SUB-P2,100.64.7.7,2048,4095,2026-06-01T00:00:00Z,2026-06-30T00:00:00Z,Di Porttwo,,"2 Port Street"` + "\r\n" +
+	`SUB-B,198.51.100.40,,,2026-06-01T00:00:00Z,2026-06-30T00:00:00Z,Flo Billing,"40 Accounts House, Billington",` + "\r\n" +
+	`SUB-V6,2001:db8:aa00::/56,,,2026-06-01T00:00:00Z,2026-06-30T00:00:00Z,Ed Six,,"6 Six Lane"` + "\r\n" +
+	`SUB-OCT1,203.0.113.50,,,2026-10-20T00:00:00Z,2026-10-25T01:00:00Z,Gil Before,,"50 Before Road"` + "\r\n" +
+	`SUB-OCT2,203.0.113.50,,,2026-10-25T01:00:00Z,2026-10-30T00:00:00Z,Hob After,,"51 After Road"` + "\r\n" +
+	`SUB-SPR,198.51.100.77,,,2026-03-28T00:00:00Z,2026-03-30T00:00:00Z,Ivo Spring,,"7 Spring Road"` + "\r\n"
+
+const wrongDoorRADIUS = `Event-Timestamp,Acct-Status-Type,Acct-Session-Id,Framed-IP-Address,User-Name
+2026-06-05T08:00:00Z,Start,m1,192.0.2.110,ada@example.com
+2026-06-05T09:00:00Z,Interim-Update,m1,192.0.2.110,ada@example.com
+2026-06-05T10:00:00Z,Start,m2,192.0.2.111,ben@example.com
+2026-06-05T12:00:00Z,Stop,m2,192.0.2.111,ben@example.com
+`
+
+const wrongDoorEvents = "\ufeffevent_id,ip,port,time,subject,possible_proxy\r\n" +
+	"tz-offset,192.0.2.12,,2026-06-15T14:00:00+01:00,SG-TZ,\r\n" +
+	"tz-nocolon,192.0.2.12,,2026-06-15T14:00:00+0100,SG-TZ,\r\n" +
+	"tz-utc,192.0.2.12,,2026-06-15T14:00:00Z,SG-TZ,\r\n" +
+	"tz-none,192.0.2.12,,2026-06-15 14:00:00,SG-NONE,\r\n" +
+	"tz-bst,192.0.2.12,,\"Mon, 15 Jun 2026 14:00:00 BST\",SG-NONE,\r\n" +
+	"transposed,192.0.2.21,,2026-06-10T12:00:00Z,SG-NONE,\r\n" +
+	"billing,198.51.100.40,,2026-06-10T12:00:00Z,,\r\n" +
+	"cgnat-noport,100.64.7.7,,2026-06-10T12:00:00Z,SG-NAT,\r\n" +
+	"cgnat-port,100.64.7.7,2048,2026-06-10T12:00:00Z,SG-NAT,\r\n" +
+	"cgnat-outside,100.64.7.7,65535,2026-06-10T12:00:00Z,SG-NAT,\r\n" +
+	"cgnat-zero,100.64.7.7,0,2026-06-10T12:00:00Z,SG-NAT,\r\n" +
+	"boundary,192.0.2.12,,2026-06-15T13:30:30Z,,\r\n" +
+	"dst-repeat,203.0.113.50,,2026-10-25 01:30:00,,\r\n" +
+	"dst-gap,198.51.100.77,,3/29/2026 1:30:00,,\r\n" +
+	"proxy-flag,192.0.2.12,,2026-06-10T12:00:00Z,,TRUE\r\n" +
+	"v6-mapped,::ffff:192.0.2.12,,2026-06-10T10:00:00Z,SG-COR,\r\n" +
+	"v6-later,192.0.2.12,,2026-06-10T11:00:00Z,SG-COR,\r\n" +
+	"minute-1,2001:db8:aa00::1,,2026-06-10T10:00:00Z,SG-MIN,\r\n" +
+	"minute-2,2001:DB8:AA00:0:0:0:0:2,,2026-06-10T10:01:00Z,SG-MIN,\r\n" +
+	"radius-in,192.0.2.110,,2026-06-05T08:30:00Z,,\r\n" +
+	"radius-after,192.0.2.110,,2026-06-05T10:00:00Z,,\r\n"
+
+func TestAttributeCommandWrongDoors(t *testing.T) {
+	dir := writeAttributeFiles(t, map[string]string{"isp.csv": wrongDoorISPFile, "acct.csv": wrongDoorRADIUS, "events.csv": wrongDoorEvents})
+	p := func(n string) string { return filepath.Join(dir, n) }
+	out, _, err := runCLI(t, nil, "attribute", "--leases", p("isp.csv"), "--leases", p("acct.csv"), "--zone", "Europe/London", "--events", p("events.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := map[string]map[string]any{}
+	for _, l := range decodeLines(t, out) {
+		if id, ok := l["event_id"].(string); ok {
+			byID[id] = l
+		} else {
+			byID["subject "+l["subject"].(string)] = l
+		}
+	}
+	for _, tt := range []struct {
+		id, status, sub string
+		codes           []string
+	}{
+		{"tz-offset", "confirmed", "SUB-12", []string{"lease_covers_with_margin"}},
+		{"tz-nocolon", "confirmed", "SUB-12", []string{"lease_covers_with_margin"}},
+		{"tz-utc", "confirmed", "SUB-21", []string{"lease_covers_with_margin"}},
+		{"tz-none", "ambiguous", "", []string{"time_without_offset", "local_time_read_in_supplied_zone"}},
+		{"tz-bst", "ambiguous", "", []string{"time_without_offset", "local_time_read_in_supplied_zone"}},
+		{"transposed", "unresolved", "", []string{"no_lease_covers"}},
+		{"billing", "confirmed", "SUB-B", []string{"lease_covers_with_margin", "no_installation_address"}},
+		{"cgnat-noport", "ambiguous", "", []string{"shared_address_without_port", "multiple_subscribers"}},
+		{"cgnat-port", "confirmed", "SUB-P2", []string{"lease_covers_with_margin"}},
+		{"cgnat-outside", "ambiguous", "", []string{"port_outside_allocated_blocks"}},
+		{"cgnat-zero", "ambiguous", "", []string{"source_port_zero", "multiple_subscribers"}},
+		{"boundary", "ambiguous", "", []string{"multiple_subscribers", "near_lease_boundary"}},
+		{"dst-repeat", "ambiguous", "", []string{"time_without_offset", "dst_ambiguous_local_time", "multiple_subscribers"}},
+		{"dst-gap", "ambiguous", "", []string{"time_without_offset", "dst_nonexistent_local_time"}},
+		{"proxy-flag", "ambiguous", "", []string{"possible_proxy"}},
+		{"radius-in", "confirmed", "ada@example.com", []string{"lease_covers_with_margin", "no_installation_address"}},
+		{"radius-after", "ambiguous", "", []string{"lease_open_until_log_end", "session_end_unknown"}},
+		{"subject SG-TZ", "ambiguous", "", []string{"confirmed_events_different_subscribers"}},
+		{"subject SG-NONE", "ambiguous", "", []string{"no_confirmed_event"}},
+		{"subject SG-NAT", "confirmed", "SUB-P2", []string{"only_one_confirmed_event", "other_events_not_confirmed"}},
+		{"subject SG-COR", "corroborated", "SUB-12", []string{"independent_events_same_subscriber", "events_on_same_day"}},
+		{"subject SG-MIN", "confirmed", "SUB-V6", []string{"confirmed_events_not_independent"}},
+	} {
+		l := byID[tt.id]
+		if l == nil {
+			t.Errorf("%s: no line in\n%s", tt.id, out)
+			continue
+		}
+		var codes []string
+		for _, c := range l["reasons"].([]any) {
+			codes = append(codes, c.(string))
+		}
+		slices.Sort(codes)
+		want := slices.Clone(tt.codes)
+		slices.Sort(want)
+		sub, _ := l["subscriber_id"].(string)
+		if l["status"] != tt.status || sub != tt.sub || !slices.Equal(codes, want) {
+			t.Errorf("%s: %v %q %v, want %s %q %v", tt.id, l["status"], sub, codes, tt.status, tt.sub, want)
+		}
+	}
+	if l := byID["billing"]; l["force_assignment_address"] != nil || l["installation_address"] != nil || l["billing_address"] != "40 Accounts House, Billington" {
+		t.Errorf("billing only: force %v, installation %v, billing %v", l["force_assignment_address"], l["installation_address"], l["billing_address"])
+	}
+	if l := byID["tz-offset"]; l["force_assignment_address"] != "12 Install Road, Exampletown" || l["billing_address"] != "PO Box 12, Billington" || l["time_utc"] != "2026-06-15T13:00:00Z" {
+		t.Errorf("tz-offset = %v", l)
+	}
+	if l := byID["tz-nocolon"]; l["time_raw"] != "2026-06-15T14:00:00+0100" || l["time_utc"] != "2026-06-15T13:00:00Z" {
+		t.Errorf("time as given and as read: %v %v", l["time_raw"], l["time_utc"])
+	}
+	if l := byID["dst-repeat"]; l["time_utc"] != nil || !slices.Equal(l["time_candidates_utc"].([]any), []any{"2026-10-25T00:30:00Z", "2026-10-25T01:30:00Z"}) ||
+		!slices.Equal(l["candidates"].([]any), []any{"SUB-OCT1", "SUB-OCT2"}) {
+		t.Errorf("dst-repeat = %v", l)
+	}
+	if l := byID["cgnat-zero"]; l["port"] != float64(0) {
+		t.Errorf("port 0 printed as %v", l["port"])
+	}
+}
+
+func TestAttributeCommandRefusesWrongDoorInput(t *testing.T) {
+	const head = "event_id,ip,port,time\n"
+	dir := writeAttributeFiles(t, map[string]string{
+		"isp.csv":        wrongDoorISPFile,
+		"daymonth.csv":   head + "e1,192.0.2.12,,2026-06-10T10:00:00Z\ne2,192.0.2.12,,6/5/2026 10:00\n",
+		"octal.csv":      head + "e1,192.000.002.012,,2026-06-10T10:00:00Z\n",
+		"port.csv":       head + "e1,100.64.7.7,65536,2026-06-10T10:00:00Z\n",
+		"noip.csv":       "event_id,address,port,time\ne1,192.0.2.12,,2026-06-10T10:00:00Z\n",
+		"empty.csv":      "",
+		"weekday.csv":    head + "e1,192.0.2.12,,\"Tue, 15 Jun 2026 14:00:00 +0100\"\n",
+		"ok.csv":         head + "e1,192.0.2.12,,2026-06-10T10:00:00Z\n",
+		"empty-isp.csv":  "",
+		"twelve.csv":     "ip,port_start,port_end,start,end,subscriber_id\n192.0.2.1,,,2026-06-01T00:00:00Z,2026-06-30T00:00:00Z,S1\n192.0.2.2,,,2026-06-01 07:15:00,2026-06-30T00:00:00Z,S2\n",
+		"extra-cell.csv": "ip,port_start,port_end,start,end,subscriber_id\n192.0.2.1,,,2026-06-01T00:00:00Z,2026-06-30T00:00:00Z,S1,true\n",
+		"radius-two.log": "Acct-Status-Type=Start Acct-Session-Id=d Framed-IP-Address=192.0.2.1 Timestamp=2026-06-05T08:00:00Z User-Name=ada\nAcct-Status-Type=Stop Acct-Session-Id=d Framed-IP-Address=192.0.2.1 Timestamp=2026-06-05T09:00:00Z User-Name=ben\n",
+	})
+	p := func(n string) string { return filepath.Join(dir, n) }
+	for _, tt := range []struct {
+		name, leases, events string
+		want                 []string
+	}{
+		{"day and month could swap", "isp.csv", "daymonth.csv", []string{"daymonth.csv:3", "column 4 (time)", "month/day or day/month"}},
+		{"leading zeros in an address", "isp.csv", "octal.csv", []string{"octal.csv:2", "column 2 (ip)"}},
+		{"port 65536", "isp.csv", "port.csv", []string{"port.csv:2", "column 3 (port)"}},
+		{"no ip column", "isp.csv", "noip.csv", []string{"noip.csv:1", `"ip"`}},
+		{"empty events file", "isp.csv", "empty.csv", []string{"empty.csv", "empty"}},
+		{"weekday does not match the date", "isp.csv", "weekday.csv", []string{"weekday.csv:2", "Monday"}},
+		{"empty leases file", "empty-isp.csv", "ok.csv", []string{"empty-isp.csv", "empty"}},
+		{"12-hour ISP time", "twelve.csv", "ok.csv", []string{"twelve.csv:3", "column 4 (start)", "12-hour"}},
+		{"a cell past the header", "extra-cell.csv", "ok.csv", []string{"extra-cell.csv:2", "column 7"}},
+		{"a RADIUS session naming two subscribers", "radius-two.log", "ok.csv", []string{"radius-two.log:2", "User-Name"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			out, _, err := runCLI(t, nil, "attribute", "--leases", p(tt.leases), "--events", p(tt.events))
+			if err == nil {
+				t.Fatalf("accepted:\n%s", out)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not say %q", err, w)
+				}
+			}
+			if out != "" {
+				t.Errorf("printed lines before refusing:\n%s", out)
+			}
+		})
 	}
 }
