@@ -1005,3 +1005,36 @@ Acct-Status-Type=Stop Acct-Session-Id=b Framed-IP-Address=192.0.2.180 Event-Time
 		{"another NAS's session is not ended", "192.0.2.181", "", "2026-06-05T12:00:00Z", outcome{ambiguous, "", []string{ReasonLeaseOpenEnd, ReasonSessionEndUnknown}}},
 	})
 }
+
+// TestAttributionNonPublicAddress: an address no ISP leases on the
+// internet (private, loopback, link-local, multicast, unspecified,
+// reserved) is never confirmed, even when an ISP's file covers it (an
+// ISP's own internal range): the source saw it inside some network.
+// Documentation ranges and the shared CGNAT range are not caught by it.
+func TestAttributionNonPublicAddress(t *testing.T) {
+	rv := wrongDoorResolver(t, Options{},
+		`10.1.2.0/24,,,2026-06-01T00:00:00Z,2026-06-30T00:00:00Z,SUB-10,Ivy Inside,"10 Inner Road, Exampletown EX6 1II",`+"\r\n",
+		`fd00:1::/64,,,2026-06-01T00:00:00Z,2026-06-30T00:00:00Z,SUB-ULA,Jo Local,"7 Local Lane, Exampletown EX6 2JJ",`+"\r\n")
+	notPublicCase := func(name, ip string, status string) resolveCase {
+		codes := []string{ReasonNotPublic}
+		if status == unresolved {
+			codes = append(codes, ReasonNoLease)
+		}
+		return resolveCase{name, ip, "", "2026-06-10T12:00:00Z", outcome{status, "", codes}}
+	}
+	runResolveCases(t, rv, []resolveCase{
+		notPublicCase("RFC 1918 address an ISP file covers", "10.1.2.3", ambiguous),
+		notPublicCase("IPv6 unique local address an ISP file covers", "fd00:1::5", ambiguous),
+		notPublicCase("RFC 1918 192.168", "192.168.1.20", unresolved),
+		notPublicCase("RFC 1918 172.16", "172.20.0.1", unresolved),
+		notPublicCase("loopback", "127.0.0.1", unresolved),
+		notPublicCase("IPv6 loopback", "::1", unresolved),
+		notPublicCase("link-local", "169.254.10.10", unresolved),
+		notPublicCase("IPv6 link-local", "fe80::1", unresolved),
+		notPublicCase("multicast", "224.0.0.251", unresolved),
+		notPublicCase("unspecified", "0.0.0.0", unresolved),
+		notPublicCase("reserved class E", "240.1.2.3", unresolved),
+		notPublicCase("IPv4-mapped private address", "::ffff:10.1.2.3", ambiguous),
+		{"documentation address is public", "192.0.2.12", "", "2026-06-10T12:00:00Z", outcome{confirmed, "SUB-12", []string{coverCode}}},
+	})
+}

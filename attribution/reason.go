@@ -29,6 +29,7 @@ const (
 	ReasonSessionStartUnknown    = "session_start_unknown"              // ambiguous
 	ReasonSessionEndUnknown      = "session_end_unknown"                // ambiguous
 	ReasonPortZero               = "source_port_zero"                   // ambiguous
+	ReasonNotPublic              = "address_not_public"                 // ambiguous
 
 	// Per subject (Corroborate).
 	ReasonIndependentEvents    = "independent_events_same_subscriber"     // corroborated
@@ -56,6 +57,7 @@ var ambiguousCodes = map[string]bool{
 	ReasonPossibleProxy:          true,
 	ReasonInstallAddressConflict: true,
 	ReasonSuspectClock:           true,
+	ReasonNotPublic:              true,
 	ReasonSessionStartUnknown:    true,
 	ReasonSessionEndUnknown:      true,
 	ReasonPortZero:               true,

@@ -119,6 +119,9 @@ func (rv *Resolver) Resolve(ev Event) (Result, error) {
 	if ev.PossibleProxy {
 		res.Reasons.add(ReasonPossibleProxy, fmt.Sprintf("the source flagged %s as a possible proxy", addr))
 	}
+	if what := notPublic(addr); what != "" {
+		res.Reasons.add(ReasonNotPublic, fmt.Sprintf("%s is %s, not an address on the internet: the source saw it inside some network, and no ISP lease can say who used it", addr, what))
+	}
 
 	// Leases at the address within the skew of any candidate instant,
 	// visited in place: most of a shared address's port blocks are not
@@ -432,4 +435,36 @@ func (rv *Resolver) instants(ev Event, res *Result) ([]span, error) {
 		res.Reasons.add(ReasonDSTAmbiguous, fmt.Sprintf("%s happens twice in %s (the clocks went back): it is %s or %s, an hour apart", local, loc, ins[0].Format(time.RFC3339), ins[1].Format(time.RFC3339)))
 	}
 	return spans, nil
+}
+
+// reserved4 are IPv4 ranges that are neither public nor covered by
+// netip's own tests: "this network", the IETF protocol assignments and
+// the reserved class E block with the limited broadcast address.
+var reserved4 = []netip.Prefix{netip.MustParsePrefix("0.0.0.0/8"), netip.MustParsePrefix("192.0.0.0/24"), netip.MustParsePrefix("240.0.0.0/4")}
+
+// notPublic says what kind of address addr is when no ISP can have leased
+// it to a subscriber on the internet ("" when it can): private (RFC 1918,
+// IPv6 unique local), loopback, link-local, multicast, unspecified or
+// reserved. The documentation ranges count as public (Safeguard's own
+// examples use them) and the carrier-grade NAT range is shared, not
+// private: ISPs lease it with port blocks.
+func notPublic(addr netip.Addr) string {
+	switch {
+	case addr.IsPrivate():
+		return "a private address (RFC 1918 or an IPv6 unique local address)"
+	case addr.IsLoopback():
+		return "a loopback address"
+	case addr.IsLinkLocalUnicast():
+		return "a link-local address"
+	case addr.IsMulticast():
+		return "a multicast address"
+	case addr.IsUnspecified():
+		return "the unspecified address"
+	}
+	for _, p := range reserved4 {
+		if p.Contains(addr) {
+			return "a reserved address (" + p.String() + ")"
+		}
+	}
+	return ""
 }
