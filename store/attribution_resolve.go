@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -453,6 +454,9 @@ const updateRows = 500
 // flush writes what the batch's resolutions buffered.
 func (b *resolveBatch) flush(tx *Tx) error {
 	none := func(*sql.Rows) error { return nil }
+	// The rows come subject by subject, their events from all over the
+	// table; written in event order, each page of it is visited once.
+	sortRows(b.vals, eventAttrCols)
 	if err := insertMany(tx, b.ps, eventAttrInsert, eventAttrCols, eventAttrUpsert, b.vals, none); err != nil {
 		return err
 	}
@@ -753,4 +757,19 @@ func eventAttrValues(tx *Tx, subjectID, eventID int64, res attribution.Result, k
 		return nil, err
 	}
 	return []any{eventID, subjectID, res.Status, sv[0], sv[1], sv[2], sv[3], sv[4], key.codes, reasons, key.importIDs, tx.now}, nil
+}
+
+// sortRows sorts vals, ncols values a row, by each row's first value, an
+// int64 key.
+func sortRows(vals []any, ncols int) {
+	rows := make([][]any, 0, len(vals)/ncols)
+	for i := 0; i+ncols <= len(vals); i += ncols {
+		rows = append(rows, vals[i:i+ncols:i+ncols])
+	}
+	slices.SortStableFunc(rows, func(a, b []any) int { return cmp.Compare(a[0].(int64), b[0].(int64)) })
+	sorted := make([]any, 0, len(vals))
+	for _, r := range rows {
+		sorted = append(sorted, r...)
+	}
+	copy(vals, sorted)
 }
