@@ -177,6 +177,15 @@ func (in *Ingester) attachLate(ctx context.Context, late map[string][]*cybertip.
 			switch safeguard.ErrorCode(err) {
 			case "":
 				sum.count(dup)
+				// Linked again when a duplicate too: a run killed between
+				// the attach and its linking is repaired by the next.
+				if al, ok := in.Linker.(attachedLinker); ok {
+					got, err := al.LinkAttached(ctx, safeguard.SourceCyberTip, id, &a)
+					sum.Linking.Add(got)
+					if err != nil {
+						return err
+					}
+				}
 			case safeguard.ENOTFOUND:
 				reject(fmt.Sprintf("report %s is neither in this run nor stored: give its report file, in this run or before it", id))
 			case safeguard.EINVALID, safeguard.ECONFLICT:
@@ -368,6 +377,12 @@ type batchCreator interface {
 // its Attribute is set).
 type pendingAttributor interface {
 	AttributePending(ctx context.Context) (int, error)
+}
+
+// attachedLinker is a LinkService that links what an attachment added to
+// a stored referral (store.LinkService does).
+type attachedLinker interface {
+	LinkAttached(ctx context.Context, source, sourceRef string, a *safeguard.Attachment) (safeguard.LinkSummary, error)
 }
 
 // batchLinker is a LinkService that can store and link a batch in one

@@ -484,14 +484,21 @@ func TestLink_ConcurrentPassesLinkOnce(t *testing.T) {
 
 // TestLink_ForcesKeepSubjectsApart: a referral joining subjects of two
 // forces is linked to the older and offered for review, not merged.
+// mustKentAndEssex stores two forces, KNT covering postcode area CT and
+// ESX covering CM.
+func mustKentAndEssex(tb testing.TB, db *TestDB) {
+	tb.Helper()
+	for _, code := range []string{"KNT", "ESX"} {
+		f := &safeguard.Force{Code: code, Name: "Force " + code, Areas: []string{map[string]string{"KNT": "CT", "ESX": "CM"}[code]}, Synthetic: true}
+		if err := store.NewForceService(db.DB).CreateForce(systemCtx(), f); err != nil {
+			tb.Fatal(err)
+		}
+	}
+}
+
 func TestLink_ForcesKeepSubjectsApart(t *testing.T) {
 	forEachDB(t, func(t *testing.T, db *TestDB) {
-		for _, code := range []string{"KNT", "ESX"} {
-			f := &safeguard.Force{Code: code, Name: "Force " + code, Areas: []string{map[string]string{"KNT": "CT", "ESX": "CM"}[code]}, Synthetic: true}
-			if err := store.NewForceService(db.DB).CreateForce(systemCtx(), f); err != nil {
-				t.Fatal(err)
-			}
-		}
+		mustKentAndEssex(t, db)
 		r1 := mustReferral(t, db, "K-1", []string{"email=quin@example.com", "address=1 Example Street, Testtown CT1 1AA"})
 		r2 := mustReferral(t, db, "E-1", []string{"phone=+44 7700 900789", "address=2 Example Road, Testtown CM1 1AA"})
 		linkAll(t, db)

@@ -64,9 +64,8 @@ func checkAttachment(a *safeguard.Attachment) error {
 // its document, and the files, IP events and identifiers it brings, in
 // one transaction. The referral's subject, if it has one, is marked for
 // re-assessment (its facts changed) and, when leases are imported, for
-// attribution by the next ingest run's end (AttributePending). Identifiers
-// it brings are stored and shown but do not link the subject to others by
-// themselves: linking takes referrals as they arrive.
+// attribution by the next ingest run's end (AttributePending). Linking
+// what it brings is LinkService.LinkAttached's.
 //
 // Requires PermIntake. Returns ENOTFOUND when no such referral is stored
 // or the actor may not see it, ECONFLICT when another document of the same
