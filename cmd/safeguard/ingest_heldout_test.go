@@ -19,6 +19,27 @@ type heldOutFixture struct {
 	edit       func([]byte) []byte
 }
 
+// ingestSummary is what `safeguard ingest` prints.
+type ingestSummary struct {
+	Accepted, Duplicates int
+	Rejected             []struct{ File, Where, Error string }
+}
+
+// ingestFiles runs `safeguard ingest` on files and returns its summary and
+// what it printed.
+func ingestFiles(t *testing.T, env map[string]string, files ...string) (ingestSummary, string) {
+	t.Helper()
+	out, _, err := runCLI(t, env, append([]string{"ingest"}, files...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum ingestSummary
+	if err := json.Unmarshal([]byte(out), &sum); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	return sum, out
+}
+
 // writeFixtures writes each fixture (its file, edited) into dir and
 // returns the paths and what each holds.
 func writeFixtures(t *testing.T, dir string, fixtures []heldOutFixture) (paths []string, contents [][]byte) {
@@ -97,17 +118,7 @@ func TestIngestHeldOutReports(t *testing.T) {
 			}},
 		}
 		files, _ := writeFixtures(t, dir, fixtures)
-		out, _, err := runCLI(t, env, append([]string{"ingest"}, files...)...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var sum struct {
-			Accepted, Duplicates int
-			Rejected             []struct{ File, Where, Error string }
-		}
-		if err := json.Unmarshal([]byte(out), &sum); err != nil {
-			t.Fatalf("%v: %s", err, out)
-		}
+		sum, out := ingestFiles(t, env, files...)
 		if sum.Accepted != 4 || sum.Duplicates != 0 {
 			t.Errorf("accepted %d, duplicates %d; want 4 and 0: %s", sum.Accepted, sum.Duplicates, out)
 		}
@@ -204,11 +215,7 @@ func TestIngestHeldOutReports(t *testing.T) {
 			t.Errorf("%d IP events stored, want 12", n)
 		}
 
-		out, _, err = runCLI(t, env, append([]string{"ingest"}, files...)...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := json.Unmarshal([]byte(out), &sum); err != nil || sum.Accepted != 0 || sum.Duplicates != 4 || len(sum.Rejected) != 12 {
+		if sum, out = ingestFiles(t, env, files...); sum.Accepted != 0 || sum.Duplicates != 4 || len(sum.Rejected) != 12 {
 			t.Errorf("second run: %s", out)
 		}
 		raw.QueryRow(`SELECT COUNT(*) FROM ip_events`).Scan(&n)
@@ -237,21 +244,11 @@ func TestIngestConflictingFileHoldsBackItsReportOnly(t *testing.T) {
 		for _, name := range []string{"a", "b"} {
 			os.WriteFile(filepath.Join(dir, "fd-"+name+".xml"), []byte(strings.Replace(fd, "%s", name, 1)), 0o644)
 		}
-		args := []string{"ingest"}
+		var paths []string
 		for _, f := range []string{"fd-a.xml", "240001011.xml", "240001010.xml", "fd-b.xml", "fd-p2p.xml"} {
-			args = append(args, filepath.Join(dir, f))
+			paths = append(paths, filepath.Join(dir, f))
 		}
-		out, _, err := runCLI(t, env, args...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var sum struct {
-			Accepted int
-			Rejected []struct{ File, Where, Error string }
-		}
-		if err := json.Unmarshal([]byte(out), &sum); err != nil {
-			t.Fatal(err)
-		}
+		sum, out := ingestFiles(t, env, paths...)
 		if sum.Accepted != 1 || len(sum.Rejected) != 1 || !strings.Contains(sum.Rejected[0].Error, "two different fileDetails for file dup of report 240001011") {
 			t.Fatalf("summary %s: want 240001010 stored and 240001011 refused naming its file", out)
 		}
@@ -284,11 +281,7 @@ func TestIngestKeepsXMLAsReceived(t *testing.T) {
 			sum := sha256.Sum256(contents[i])
 			want[strings.TrimSuffix(f.name, ".xml")] = hex.EncodeToString(sum[:])
 		}
-		out, _, err := runCLI(t, env, append([]string{"ingest"}, files...)...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !strings.Contains(out, `"accepted":2,`) {
+		if sum, out := ingestFiles(t, env, files...); sum.Accepted != 2 {
 			t.Fatalf("summary %s, want both accepted", out)
 		}
 		rows, err := db.raw(t).Query(`SELECT source_ref, document_sha256 FROM referrals`)
@@ -336,18 +329,9 @@ func TestIngestFileDetailsInALaterRun(t *testing.T) {
 			{"fd-changed.xml", td + "filedetails_viewed_absent.xml", replaceOnce(t, "2cf24dba", "3cf24dba")},
 			{"fd-nowhere.xml", td + "filedetails_other_report.xml", nil},
 		})
-		summary := func(files []string) (sum struct {
-			Accepted, Duplicates int
-			Rejected             []struct{ File, Where, Error string }
-		}) {
+		summary := func(files []string) ingestSummary {
 			t.Helper()
-			out, _, err := runCLI(t, env, append([]string{"ingest"}, files...)...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := json.Unmarshal([]byte(out), &sum); err != nil {
-				t.Fatalf("%v: %s", err, out)
-			}
+			sum, _ := ingestFiles(t, env, files...)
 			return sum
 		}
 		raw := db.raw(t)

@@ -94,17 +94,7 @@ func TestIngestRejectsWithWhere(t *testing.T) {
 	runCLI(t, env, "migrate")
 	bad := filepath.Join(dir, "bad.jsonl")
 	os.WriteFile(bad, []byte(`{"source":"hotline","source_ref":"H-1"}`+"\n"+`{"source":"hotline","source_ref":"H-2","ip_events":[{"ip":"203.0.113.300","time_text":"x"}]}`+"\n"+`{"source":"hotline",`+"\n"), 0o644)
-	out, _, err := runCLI(t, env, "ingest", bad, "../../cybertip/testdata/invalid/bad_ip.xml", filepath.Join(dir, "missing.xml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var sum struct {
-		Accepted int
-		Rejected []struct{ File, Where, Error string }
-	}
-	if err := json.Unmarshal([]byte(out), &sum); err != nil {
-		t.Fatal(err)
-	}
+	sum, out := ingestFiles(t, env, bad, "../../cybertip/testdata/invalid/bad_ip.xml", filepath.Join(dir, "missing.xml"))
 	if sum.Accepted != 1 || len(sum.Rejected) != 4 {
 		t.Fatalf("summary %s: want 1 accepted and 4 rejected", out)
 	}
