@@ -62,6 +62,12 @@ type Ingester struct {
 	// MaxBatch is the most referrals committed in one transaction: 0
 	// means DefaultMaxBatch, less than 0 one transaction a referral.
 	MaxBatch int
+	// MaxTxTime bounds how long one batch's transaction should hold the
+	// database's write lock, so other writers (a server taking referrals
+	// through its API, its assessor) wait less than their busy timeout:
+	// a batch that took longer makes the next ones smaller. 0 means
+	// DefaultMaxTxTime.
+	MaxTxTime time.Duration
 	Now      func() time.Time // default time.Now
 	// Linker, when set, links every referral without a subject after each
 	// committed batch and at the end, so a run killed part way and run
@@ -392,10 +398,13 @@ type batchLinker interface {
 }
 
 // Batches start small, so the first referrals of a run are committed at
-// once, and double up to MaxBatch.
+// once, and double up to MaxBatch while a batch's transaction stays well
+// within MaxTxTime; one that took longer scales the next down to fit.
+// The default is half the store's SQLite busy timeout (10 s).
 const (
-	firstBatch      = 16
-	DefaultMaxBatch = 20000
+	firstBatch       = 16
+	DefaultMaxBatch  = 20000
+	DefaultMaxTxTime = 5 * time.Second
 )
 
 // pending is a referral waiting for its batch, with where it came from.
@@ -415,14 +424,30 @@ func (in *Ingester) store(ctx context.Context, ref *safeguard.Referral, sum *Sum
 		in.batch = firstBatch
 	}
 	if len(in.queue) >= in.batch {
-		limit := in.MaxBatch
-		if limit == 0 {
-			limit = DefaultMaxBatch
-		}
-		in.batch = min(in.batch*2, limit)
 		return in.flush(ctx, sum)
 	}
 	return nil
+}
+
+// nextBatch sizes the batch after one of n referrals whose transaction
+// took took: double while it took under half of MaxTxTime, scaled down
+// when it took longer, never under firstBatch or over MaxBatch.
+func (in *Ingester) nextBatch(n int, took time.Duration) {
+	limit, most := in.MaxBatch, in.MaxTxTime
+	if limit == 0 {
+		limit = DefaultMaxBatch
+	}
+	if most <= 0 {
+		most = DefaultMaxTxTime
+	}
+	switch {
+	case n < in.batch: // the run's last, short batch says nothing
+	case took > most:
+		in.batch = int(float64(n) * float64(most) / float64(took))
+	case took < most/2:
+		in.batch = n * 2
+	}
+	in.batch = max(min(in.batch, limit), firstBatch)
 }
 
 // flush commits the queued referrals in one transaction. If the batch is
@@ -440,6 +465,7 @@ func (in *Ingester) flush(ctx context.Context, sum *Summary) error {
 	}
 	var dups []bool
 	var err error
+	started := time.Now()
 	bl, fused := in.Linker.(batchLinker)
 	if fused {
 		var got safeguard.LinkSummary
@@ -448,6 +474,7 @@ func (in *Ingester) flush(ctx context.Context, sum *Summary) error {
 	} else {
 		dups, err = in.Referrals.(batchCreator).CreateReferrals(ctx, refs)
 	}
+	in.nextBatch(len(refs), time.Since(started))
 	switch safeguard.ErrorCode(err) {
 	case "":
 		for _, dup := range dups {

@@ -24,13 +24,14 @@ func runIngest(ctx context.Context, env *Env, args []string) error {
 			"(a report's NCMEC id is taken from a file named after it, e.g. 123456789.xml), or JSON\n"+
 			"lines with one referral object a line (the shape POST /api/v1/referrals takes), or a CSV\n"+
 			"bulk file whose header names source and source_ref (docs/intake.md has both formats).\n"+
-			"Referrals are committed in batches, counted only once committed, and idempotent on\n"+
-			"(source, source_ref), so an interrupted run can be repeated. After each batch, every\n"+
-			"referral without a subject is linked into one (through shared strong identifiers), so a\n"+
-			"rerun also links what an interrupted run stored. When ISP records have been imported\n"+
-			"(safeguard attribution import), the IP events of every subject a batch links to are\n"+
-			"resolved against them in the same transaction. The run and its rejections are kept\n"+
-			"for the intake page. Prints a JSON summary:\n"+
+			"Referrals are committed in batches (each transaction kept under 5 s, so a server writing\n"+
+			"beside the run waits less than its busy timeout), counted only once committed, and\n"+
+			"idempotent on (source, source_ref), so an interrupted run can be repeated. Each batch is\n"+
+			"linked in its transaction (through shared strong identifiers), and a rerun also links what\n"+
+			"an interrupted run stored. A fileDetails whose report an earlier run stored is attached\n"+
+			"to it. When ISP records have been imported (safeguard attribution import), every subject\n"+
+			"the run linked referrals to is resolved against them at the run's end. The run and its\n"+
+			"rejections are kept for the intake page. Prints a JSON summary:\n"+
 			`{"accepted":N,"duplicates":N,"rejected":[{"file","where","error"}]}`)
 	cfg.dbFlags(fs)
 	if err := parseFlags(fs, interspersed(fs, args)); err != nil {
