@@ -68,7 +68,7 @@ type Ingester struct {
 	// a batch that took longer makes the next ones smaller. 0 means
 	// DefaultMaxTxTime.
 	MaxTxTime time.Duration
-	Now      func() time.Time // default time.Now
+	Now       func() time.Time // default time.Now
 	// Linker, when set, links every referral without a subject after each
 	// committed batch and at the end, so a run killed part way and run
 	// again leaves every referral linked exactly once.
