@@ -187,10 +187,22 @@ func (a *IngestAttribution) open(tx *Tx, leases []*leaseRow) error {
 // resolving. Nothing is marked while no import is stored: there is
 // nothing to resolve against.
 func (a *IngestAttribution) mark(tx *Tx, touched []int64, current func(int64) int64) error {
-	if len(touched) == 0 {
+	ids := make([]int64, 0, len(touched))
+	for _, sid := range touched {
+		ids = append(ids, current(sid))
+	}
+	return markForAttribution(tx, ids, a.lastImport != 0)
+}
+
+// markForAttribution marks subjects for the next attribution pass
+// (ResolvePending), each once, when any import is stored (imported says
+// the caller knows one is): with none there is nothing to resolve
+// against.
+func markForAttribution(tx *Tx, ids []int64, imported bool) error {
+	if len(ids) == 0 {
 		return nil
 	}
-	if a.lastImport == 0 {
+	if !imported {
 		var last int64
 		if err := tx.queryRow(`SELECT COALESCE(MAX(id), 0) FROM attribution_imports`, nil, &last); err != nil {
 			return err
@@ -198,10 +210,7 @@ func (a *IngestAttribution) mark(tx *Tx, touched []int64, current func(int64) in
 			return nil
 		}
 	}
-	ids := make([]int64, 0, len(touched))
-	for _, sid := range touched {
-		ids = append(ids, current(sid))
-	}
+	ids = slices.Clone(ids)
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
 	vals := make([]any, len(ids))

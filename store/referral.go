@@ -35,6 +35,9 @@ func (s *ReferralService) CreateReferral(ctx context.Context, r *safeguard.Refer
 	if r.DocumentSHA256 != "" && !strings.EqualFold(r.DocumentSHA256, digest) {
 		return false, safeguard.Errorf(safeguard.EINVALID, "document SHA-256 %s does not match its content", r.DocumentSHA256)
 	}
+	if err := checkAttachments(r); err != nil {
+		return false, err
+	}
 	var duplicate bool
 	err := s.db.run(ctx, func(tx *Tx) error {
 		if _, err := tx.require("referral.create", safeguard.PermIntake); err != nil {

@@ -15,9 +15,20 @@ const ctxReferralAttachment = "referral_attachment.document"
 
 var _ safeguard.Attacher = (*ReferralService)(nil)
 
+// checkAttachments validates a new referral's attachments before its
+// transaction (see checkAttachment).
+func checkAttachments(r *safeguard.Referral) error {
+	for i := range r.Attachments {
+		if err := checkAttachment(&r.Attachments[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // insertAttachments stores the documents attached to a new referral (what
 // they add is already in the referral's own identifiers, events and
-// files).
+// files), checked by checkAttachments.
 func insertAttachments(tx *Tx, referralID int64, as []safeguard.Attachment) error {
 	for i := range as {
 		if err := insertAttachment(tx, referralID, &as[i]); err != nil {
@@ -27,10 +38,9 @@ func insertAttachments(tx *Tx, referralID int64, as []safeguard.Attachment) erro
 	return nil
 }
 
+// insertAttachment stores one attachment's document, checked by
+// checkAttachment.
 func insertAttachment(tx *Tx, referralID int64, a *safeguard.Attachment) error {
-	if err := checkAttachment(a); err != nil {
-		return err
-	}
 	doc, err := tx.seal(a.Document, ctxReferralAttachment)
 	if err != nil {
 		return err
@@ -125,8 +135,7 @@ func (s *ReferralService) AttachToReferral(ctx context.Context, source, sourceRe
 				return err
 			}
 			if len(a.IPEvents) > 0 {
-				if _, err := tx.exec(`INSERT INTO attribution_pending (subject_id) SELECT $1 WHERE EXISTS (SELECT 1 FROM attribution_imports)
-					ON CONFLICT (subject_id) DO NOTHING`, *subject); err != nil {
+				if err := markForAttribution(tx, []int64{*subject}, false); err != nil {
 					return err
 				}
 			}

@@ -69,6 +69,9 @@ func checkBatch(refs []*safeguard.Referral) ([]string, error) {
 		if err := r.Validate(); err != nil {
 			return nil, err
 		}
+		if err := checkAttachments(r); err != nil {
+			return nil, err
+		}
 		sum := sha256.Sum256(r.Document)
 		digests[i] = hex.EncodeToString(sum[:])
 		if r.DocumentSHA256 != "" && !strings.EqualFold(r.DocumentSHA256, digests[i]) {

@@ -25,10 +25,6 @@ type originalView struct {
 	Binary    bool // not UTF-8 text: download only
 }
 
-func newOriginalView(r *safeguard.Referral) *originalView {
-	return originalOf(r.Document, r.DocumentSHA256)
-}
-
 // attachmentView is a document sent apart from its referral (a
 // CyberTipline fileDetails), as received.
 type attachmentView struct {

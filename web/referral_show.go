@@ -35,7 +35,7 @@ func (s *Server) showReferral(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	p := referralPage{Referral: ref, Original: newOriginalView(ref), Attachments: attachmentViews(ref)}
+	p := referralPage{Referral: ref, Original: originalOf(ref.Document, ref.DocumentSHA256), Attachments: attachmentViews(ref)}
 	if s.svc.Matcher != nil && s.svc.Matcher.Loaded() {
 		probes := make([]matcher.Probe, len(ref.Files))
 		for i, f := range ref.Files {
